@@ -1,0 +1,51 @@
+import type { AttrsOf, OpName } from '../../src/ops/index.js';
+import type { CpuKernel } from '../types.js';
+import { binary } from './binary.js';
+import { unary } from './unary.js';
+import { conv } from './conv.js';
+import { batchNormalization } from './batch-normalization.js';
+import { globalAveragePool, globalMaxPool, averagePool, maxPool } from './pool.js';
+import { gemm } from './gemm.js';
+import { matMul } from './matmul.js';
+import { softmax } from './softmax.js';
+import { layerNormalization } from './layer-normalization.js';
+import { reduceMean, reduceSum, reduceMax } from './reduce.js';
+import { gelu } from './gelu.js';
+import { clip } from './clip.js';
+import { reshape } from './reshape.js';
+import { flatten } from './flatten.js';
+import { transpose } from './transpose.js';
+import { unsqueeze } from './unsqueeze.js';
+import { squeeze } from './squeeze.js';
+import { concat } from './concat.js';
+import { slice } from './slice.js';
+import { gather } from './gather.js';
+import { shape } from './shape.js';
+import { range } from './range.js';
+import { cast } from './cast.js';
+import { expand } from './expand.js';
+import { where } from './where.js';
+import { constant } from './constant.js';
+import { constantOfShape } from './constant-of-shape.js';
+import { identity } from './identity.js';
+import { dropout } from './dropout.js';
+import { split } from './split.js';
+import { pad } from './pad.js';
+import { tile } from './tile.js';
+
+/** The CPU backend covers every op: the mapped type makes a missing entry a compile error. */
+export const CPU_KERNELS: { [K in OpName]: CpuKernel<AttrsOf<K>, any> } = {
+  Add: binary, Sub: binary, Mul: binary, Div: binary, Pow: binary, Max: binary, Min: binary,
+  Equal: binary, Less: binary, Greater: binary, And: binary, Or: binary,
+  Relu: unary, Sigmoid: unary, Tanh: unary, Erf: unary, Sqrt: unary, Exp: unary, Log: unary, Neg: unary,
+  Abs: unary, Reciprocal: unary, Floor: unary, Ceil: unary, Softplus: unary, HardSigmoid: unary,
+  HardSwish: unary, LeakyRelu: unary, Not: unary,
+  Conv: conv, BatchNormalization: batchNormalization,
+  GlobalAveragePool: globalAveragePool, GlobalMaxPool: globalMaxPool, AveragePool: averagePool, MaxPool: maxPool,
+  Gemm: gemm, MatMul: matMul, Softmax: softmax, LayerNormalization: layerNormalization,
+  ReduceMean: reduceMean, ReduceSum: reduceSum, ReduceMax: reduceMax, Gelu: gelu, Clip: clip,
+  Reshape: reshape, Flatten: flatten, Transpose: transpose, Unsqueeze: unsqueeze, Squeeze: squeeze,
+  Concat: concat, Slice: slice, Gather: gather, Shape: shape, Range: range, Cast: cast, Expand: expand,
+  Where: where, Constant: constant, ConstantOfShape: constantOfShape, Identity: identity, Dropout: dropout,
+  Split: split, Pad: pad, Tile: tile,
+};

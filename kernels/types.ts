@@ -1,0 +1,30 @@
+import type { DType, KernelData } from '../src/dtype.js';
+
+/** A tensor as a kernel sees it: kernel storage (see src/dtype.ts) and a concrete shape. */
+export interface KTensor {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data: KernelData;
+}
+
+/** What a kernel knows at plan time about one input or output; `data` is set for constants. */
+export interface KMeta {
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data?: KernelData;
+}
+
+/**
+ * A CPU kernel: a pure function over preallocated outputs.
+ * `prepare` runs once per plan (per input-shape signature) and turns parsed attributes plus
+ * the concrete shapes (and constant inputs, e.g. weights to pack) into what `run` needs, so
+ * `run` does no parsing and no allocation. `scratchBytes` asks the planner for a temporary
+ * buffer that lives in the arena for the duration of this node only.
+ */
+export interface CpuKernel<A, P = A> {
+  prepare?(attrs: A, inputs: readonly KMeta[], outputs: readonly KMeta[]): P;
+  scratchBytes?(prepared: P, inputs: readonly KMeta[], outputs: readonly KMeta[]): number;
+  run(inputs: readonly (KTensor | undefined)[], prepared: P, outputs: readonly KTensor[], scratch: Float32Array): void;
+}
+
+export function cpuKernel<A, P = A>(k: CpuKernel<A, P>): CpuKernel<A, P> { return k; }
