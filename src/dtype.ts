@@ -90,6 +90,21 @@ export function toKernelData(dtype: DType, data: TensorData, clampInt64 = true, 
   }
 }
 
+/** Public data converted into an existing kernel array (feeds into the arena: no allocation). */
+export function writeKernelData(dtype: DType, src: TensorData, dst: KernelData, what = 'tensor'): void {
+  if (dtype === 'float16') {
+    const h = src as Uint16Array;
+    for (let i = 0; i < h.length; i++) dst[i] = f16ToF32(h[i]);
+  } else if (dtype === 'int64') {
+    const b = src as BigInt64Array;
+    for (let i = 0; i < b.length; i++) {
+      const v = b[i];
+      if (v > 2147483647n || v < -2147483648n) throw new RangeError(`${what}: int64 value ${v} at index ${i} is outside the int32 range Tessera computes int64 in`);
+      dst[i] = Number(v);
+    }
+  } else (dst as Float32Array).set(src as Float32Array);
+}
+
 /** Kernel data -> fresh public data. */
 export function toPublicData(dtype: DType, data: KernelData): TensorData {
   switch (dtype) {

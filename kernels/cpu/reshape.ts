@@ -1,4 +1,6 @@
+import type { ReshapeAttrs } from '../../src/ops/reshape.js';
 import { cpuKernel } from '../types.js';
+import { copyInput } from './identity.js';
 
-// STUB: replaced by the real kernel.
-export const reshape = cpuKernel<unknown>({ run() { throw new Error('reshape is not implemented yet'); } });
+/** Row-major data does not move: a reshape is a copy (or nothing, when the planner aliases). */
+export const reshape = cpuKernel<ReshapeAttrs>({ run: copyInput });

@@ -1,8 +1,17 @@
-import { defineOp, OpError } from './types.js';
+import { defineOp } from './types.js';
+import { input, propagate, viaKernel } from './dims.js';
+import { identity } from '../../kernels/cpu/identity.js';
 
-// STUB: replaced by the real schema.
-export const Identity = defineOp<Record<string, never>>({
-  name: 'Identity', inputs: [0, 99], outputs: [1, 99], attributes: {},
+export type IdentityAttrs = Record<string, never>;
+
+export const Identity = defineOp<IdentityAttrs>({
+  name: 'Identity',
+  inputs: [1, 1],
+  outputs: [1, 1],
+  attributes: {},
   parse: () => ({}),
-  infer() { throw new OpError('Identity is not implemented yet'); },
+  infer(inputs, attrs) {
+    const x = input(inputs, 0, 'input');
+    return propagate(inputs, [{ dtype: x.dtype, shape: x.shape.slice() }], viaKernel(identity, attrs));
+  },
 });

@@ -1,0 +1,79 @@
+import { allocKernel, kernelView, toPublicData, writeKernelData, type DType, type KernelData, type TensorData } from '../../dtype.js';
+import { Tensor } from '../../tensor.js';
+import type { CpuPlan } from './plan.js';
+
+/** A value as the kernels of one context see it; `data` is re-pointed per run for edges. */
+interface Slot { dtype: DType; shape: readonly number[]; data: KernelData }
+
+/** One arena plus prebuilt views and argument arrays: everything a run needs, allocated once. */
+interface Context {
+  slots: Slot[];
+  stepIn: (Slot | undefined)[][];
+  stepOut: Slot[][];
+  scratch: Float32Array[];
+}
+
+const EMPTY = new Float32Array(0);
+
+/**
+ * Runs a CPU plan. Contexts are pooled, so concurrent runs (possible once kernels await
+ * workers) each get their own arena; a run allocates only the returned output arrays.
+ */
+export class CpuExecutor {
+  private readonly pool: Context[] = [];
+
+  constructor(readonly plan: CpuPlan) {}
+
+  run(feeds: readonly Tensor[]): Tensor[] {
+    const ctx = this.pool.pop() ?? this.createContext();
+    try {
+      return this.execute(ctx, feeds);
+    } finally {
+      this.pool.push(ctx);
+    }
+  }
+
+  private createContext(): Context {
+    const { values, steps, arenaBytes } = this.plan;
+    const buffer = new ArrayBuffer(arenaBytes);
+    const slots: Slot[] = values.map((v) => ({
+      dtype: v.dtype,
+      shape: v.shape,
+      data: v.data ?? (v.offset >= 0 ? kernelView(v.dtype, buffer, v.offset, v.size) : EMPTY),
+    }));
+    return {
+      slots,
+      stepIn: steps.map((s) => s.inputs.map((i) => (i < 0 ? undefined : slots[i]))),
+      stepOut: steps.map((s) => s.outputs.map((i) => slots[i])),
+      scratch: steps.map((s) => (s.scratchBytes > 0 ? new Float32Array(buffer, s.scratchOffset, Math.floor(s.scratchBytes / 4)) : EMPTY)),
+    };
+  }
+
+  private execute(ctx: Context, feeds: readonly Tensor[]): Tensor[] {
+    const { plan } = this;
+    plan.inputs.forEach((v, k) => {
+      const slot = ctx.slots[v], val = plan.values[v];
+      if (val.offset >= 0) writeKernelData(val.dtype, feeds[k].data as TensorData, slot.data, `input '${val.name}'`);
+      else slot.data = feeds[k].data as KernelData;
+    });
+    // Outputs written by kernels straight into the arrays the caller receives.
+    const direct = plan.outputs.map((v, k) => {
+      const val = plan.values[v];
+      if (val.kind !== 'output' || val.offset >= 0 || plan.outputs.indexOf(v) !== k) return undefined;
+      const data = allocKernel(val.dtype, val.size);
+      ctx.slots[v].data = data;
+      return data;
+    });
+    const { steps } = plan;
+    for (let s = 0; s < steps.length; s++) {
+      const st = steps[s];
+      st.kernel.run(ctx.stepIn[s], st.prepared, ctx.stepOut[s], ctx.scratch[s]);
+    }
+    return plan.outputs.map((v, k) => {
+      const val = plan.values[v];
+      const d = direct[k]; // the same value listed twice gets its own copy the second time
+      const data = d ?? toPublicData(val.dtype, ctx.slots[v].data);
+      return new Tensor(val.dtype, val.shape, data as never);
+    });
+  }
+}

@@ -1,0 +1,134 @@
+import { Graph } from '../graph/graph.js';
+import { analyze, type Analysis } from '../graph/analyze.js';
+import { Tensor } from '../tensor.js';
+import { toKernelData, type KernelData } from '../dtype.js';
+import type { Dim } from '../ops/types.js';
+import { isPacked } from '../graph/graph.js';
+import { compileCpuPlan, type CpuPlan } from './cpu/plan.js';
+import { CpuExecutor } from './cpu/executor.js';
+
+export type BackendName = 'cpu' | 'webgpu' | 'webgl';
+
+export interface SessionOptions {
+  /** Where kernels run. Default 'cpu'. */
+  backend?: BackendName;
+  /** Run graph optimizations (constant folding, fusion, ...) at create time. Default true. */
+  optimize?: boolean;
+  /** How many input-shape signatures keep a compiled plan (LRU). Default 8. */
+  planCacheSize?: number;
+}
+
+/** Memory figures of one compiled plan. */
+export interface PlanStats {
+  /** Bytes of the single arena holding every intermediate. */
+  arenaBytes: number;
+  /** Bytes the same intermediates take with one buffer each. */
+  naiveBytes: number;
+  /** Kernel launches per run. */
+  steps: number;
+  /** Nodes computed at plan time because their inputs were all known. */
+  folded: number;
+}
+
+export class SessionError extends Error {
+  override name = 'SessionError';
+}
+
+/**
+ * Loads a model once and runs it many times. Plans are compiled per input-shape signature and
+ * cached; every run validates its feeds before any kernel runs.
+ */
+export class InferenceSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  private readonly plans = new Map<string, { plan: CpuPlan; exec: CpuExecutor }>();
+  private readonly constants = new Map<string, KernelData>();
+  private disposed = false;
+
+  private constructor(readonly graph: Graph, private readonly analysis: Analysis, readonly options: Required<SessionOptions>) {
+    this.inputNames = graph.inputs.map((v) => v.name);
+    this.outputNames = graph.outputs.map((v) => v.name);
+    for (const [name, w] of graph.initializers) {
+      // Constants clamp int64 (keeps INT64_MAX "to the end" sentinels meaningful).
+      if (!isPacked(w)) this.constants.set(name, toKernelData(w.dtype, (w as Tensor).data, true, `initializer '${name}'`));
+    }
+  }
+
+  /** From a Graph, ONNX bytes, or (in Node) a path to an .onnx file. */
+  static async create(model: Graph | Uint8Array | string, options: SessionOptions = {}): Promise<InferenceSession> {
+    const opts: Required<SessionOptions> = { backend: 'cpu', optimize: true, planCacheSize: 8, ...options };
+    if (opts.backend !== 'cpu') throw new SessionError(`backend '${opts.backend}' is not available in this build; use 'cpu'`);
+    let graph: Graph;
+    if (model instanceof Graph) graph = model;
+    else if (model instanceof Uint8Array) graph = (await import('../onnx/index.js')).loadOnnx(model);
+    else if (typeof model === 'string') {
+      const { readFile } = await import('node:fs/promises');
+      graph = (await import('../onnx/index.js')).loadOnnx(new Uint8Array(await readFile(model)));
+    } else throw new SessionError(`InferenceSession.create takes a Graph, ONNX bytes (Uint8Array) or a file path, got ${typeof model}`);
+    if (opts.optimize) graph = (await import('../graph/passes/index.js')).optimize(graph);
+    return new InferenceSession(graph, analyze(graph), opts);
+  }
+
+  /** Run the model. Feeds are validated (names, dtypes, shapes) before any kernel runs. */
+  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const { exec, ordered } = this.prepare(feeds);
+    const outs = exec.run(ordered);
+    const result: Record<string, Tensor> = {};
+    this.outputNames.forEach((n, i) => { result[n] = outs[i]; });
+    return result;
+  }
+
+  /** Arena figures for the given input shapes (compiles the plan if needed). */
+  planStats(inputShapes: Record<string, number[]>): PlanStats {
+    const feeds: Record<string, Tensor> = {};
+    for (const v of this.graph.inputs) feeds[v.name] = new Tensor(v.dtype, inputShapes[v.name] ?? []);
+    const { exec } = this.prepare(feeds);
+    const p = exec.plan;
+    return { arenaBytes: p.arenaBytes, naiveBytes: p.naiveBytes, steps: p.steps.length, folded: p.folded };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.plans.clear();
+  }
+
+  private prepare(feeds: Record<string, Tensor>): { exec: CpuExecutor; ordered: Tensor[] } {
+    if (this.disposed) throw new SessionError('this session has been disposed');
+    const ordered = this.validateFeeds(feeds);
+    const key = ordered.map((t) => t.shape.join('x')).join('|');
+    let entry = this.plans.get(key);
+    if (entry) { this.plans.delete(key); this.plans.set(key, entry); } // LRU touch
+    else {
+      const shapes = new Map<string, readonly Dim[]>(this.graph.inputs.map((v, i) => [v.name, ordered[i].shape]));
+      const plan = compileCpuPlan(this.graph, this.analysis, shapes, this.constants);
+      entry = { plan, exec: new CpuExecutor(plan) };
+      this.plans.set(key, entry);
+      if (this.plans.size > this.options.planCacheSize) this.plans.delete(this.plans.keys().next().value!);
+    }
+    return { exec: entry.exec, ordered };
+  }
+
+  private validateFeeds(feeds: Record<string, Tensor>): Tensor[] {
+    if (typeof feeds !== 'object' || feeds === null) throw new SessionError(`run() takes an object of input tensors keyed by name (${this.inputNames.join(', ')})`);
+    const unknown = Object.keys(feeds).filter((k) => !this.inputNames.includes(k));
+    if (unknown.length) throw new SessionError(`unknown input${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; the model's inputs are ${this.inputNames.map((k) => `'${k}'`).join(', ')}`);
+    const symbols = new Map<string, [number, string]>();
+    return this.graph.inputs.map((info) => {
+      const t = feeds[info.name];
+      if (t === undefined) throw new SessionError(`missing input '${info.name}' (${info.dtype} [${info.shape.join(', ')}])`);
+      if (!(t instanceof Tensor)) throw new SessionError(`input '${info.name}' must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+      if (t.dtype !== info.dtype) throw new SessionError(`input '${info.name}' must be ${info.dtype}, got ${t.dtype}`);
+      if (t.shape.length !== info.shape.length) throw new SessionError(`input '${info.name}' must have rank ${info.shape.length} ([${info.shape.join(', ')}]), got shape [${t.shape.join(', ')}]`);
+      info.shape.forEach((d, i) => {
+        const got = t.shape[i];
+        if (typeof d === 'number' && d !== got) throw new SessionError(`input '${info.name}' dimension ${i} must be ${d}, got ${got} (shape [${t.shape.join(', ')}])`);
+        if (typeof d === 'string' && d !== '?' && d !== '') {
+          const seen = symbols.get(d);
+          if (seen && seen[0] !== got) throw new SessionError(`input '${info.name}' dimension ${i} ('${d}') is ${got} but '${seen[1]}' set '${d}' to ${seen[0]}`);
+          symbols.set(d, [got, info.name]);
+        }
+      });
+      return t;
+    });
+  }
+}
