@@ -1,4 +1,6 @@
+import type { FlattenAttrs } from '../../src/ops/flatten.js';
 import { cpuKernel } from '../types.js';
+import { copyInput } from './identity.js';
 
-// STUB: replaced by the real kernel.
-export const flatten = cpuKernel<unknown>({ run() { throw new Error('flatten is not implemented yet'); } });
+/** Row-major data does not move: a copy (or nothing, when the planner aliases). */
+export const flatten = cpuKernel<FlattenAttrs>({ run: copyInput });

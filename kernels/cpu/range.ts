@@ -1,4 +1,15 @@
+import type { RangeAttrs } from '../../src/ops/range.js';
 import { cpuKernel } from '../types.js';
 
-// STUB: replaced by the real kernel.
-export const range = cpuKernel<unknown>({ run() { throw new Error('range is not implemented yet'); } });
+/** ONNX Range's length: max(ceil((limit - start) / delta), 0). */
+export function rangeLength(start: number, limit: number, delta: number): number {
+  return Math.max(Math.ceil((limit - start) / delta), 0);
+}
+
+export const range = cpuKernel<RangeAttrs>({
+  run(inputs, _attrs, outputs) {
+    const start = inputs[0]!.data[0], delta = inputs[2]!.data[0], o = outputs[0].data;
+    // start + i * delta, not a running sum: float error does not accumulate along the output.
+    for (let i = 0; i < o.length; i++) o[i] = start + i * delta;
+  },
+});

@@ -1,4 +1,6 @@
+import type { SqueezeAttrs } from '../../src/ops/squeeze.js';
 import { cpuKernel } from '../types.js';
+import { copyInput } from './identity.js';
 
-// STUB: replaced by the real kernel.
-export const squeeze = cpuKernel<unknown>({ run() { throw new Error('squeeze is not implemented yet'); } });
+/** Dropping size-1 dims does not move row-major data: a copy (or nothing, when aliased). */
+export const squeeze = cpuKernel<SqueezeAttrs>({ run: copyInput });

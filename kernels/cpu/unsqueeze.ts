@@ -1,4 +1,6 @@
+import type { UnsqueezeAttrs } from '../../src/ops/unsqueeze.js';
 import { cpuKernel } from '../types.js';
+import { copyInput } from './identity.js';
 
-// STUB: replaced by the real kernel.
-export const unsqueeze = cpuKernel<unknown>({ run() { throw new Error('unsqueeze is not implemented yet'); } });
+/** New size-1 dims do not move row-major data: a copy (or nothing, when the planner aliases). */
+export const unsqueeze = cpuKernel<UnsqueezeAttrs>({ run: copyInput });

@@ -1,8 +1,38 @@
-import { defineOp, OpError } from './types.js';
+import { defineOp, OpError, type Dim, type ValueType } from './types.js';
+import { input, normAxis, propagate, showShape, viaKernel } from './dims.js';
+import { concat } from '../../kernels/cpu/concat.js';
 
-// STUB: replaced by the real schema.
-export const Concat = defineOp<Record<string, never>>({
-  name: 'Concat', inputs: [0, 99], outputs: [1, 99], attributes: {},
-  parse: () => ({}),
-  infer() { throw new OpError('Concat is not implemented yet'); },
+export interface ConcatAttrs { axis: number }
+
+export const Concat = defineOp<ConcatAttrs>({
+  name: 'Concat',
+  inputs: [1, Infinity],
+  outputs: [1, 1],
+  attributes: { axis: { type: 'int', required: true } },
+  parse: (raw) => ({ axis: raw.axis as number }),
+  infer(inputs, attrs) {
+    const xs: ValueType[] = inputs.map((_, i) => input(inputs, i, `inputs[${i}]`));
+    if (xs.length === 0) throw new OpError(`needs at least one input`);
+    const first = xs[0], r = first.shape.length;
+    if (r === 0) throw new OpError(`cannot concatenate scalars (input 0 has shape [])`);
+    const axis = normAxis(attrs.axis, r, `attribute 'axis'`);
+    const shape: Dim[] = first.shape.slice();
+    let sum: Dim = 0;
+    xs.forEach((t, i) => {
+      if (t.dtype !== first.dtype) throw new OpError(`all inputs must have one dtype: input 0 is ${first.dtype}, input ${i} is ${t.dtype}`);
+      if (t.shape.length !== r) throw new OpError(`all inputs must have the same rank: input 0 is ${showShape(first.shape)}, input ${i} is ${showShape(t.shape)}`);
+      t.shape.forEach((d, k) => {
+        if (k === axis) return;
+        const e = shape[k];
+        if (typeof d === 'number' && typeof e === 'number' && d !== e) {
+          throw new OpError(`inputs differ outside axis ${axis}: input 0 is ${showShape(first.shape)}, input ${i} is ${showShape(t.shape)} (dimension ${k})`);
+        }
+        if (typeof e === 'string' && typeof d === 'number') shape[k] = d;
+      });
+      const d = t.shape[axis];
+      sum = typeof sum === 'number' && typeof d === 'number' ? sum + d : d === 0 ? sum : sum === 0 ? d : '?';
+    });
+    shape[axis] = sum;
+    return propagate(inputs, [{ dtype: first.dtype, shape }], viaKernel(concat, attrs));
+  },
 });

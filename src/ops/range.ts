@@ -1,8 +1,27 @@
 import { defineOp, OpError } from './types.js';
+import { expectDType, input, propagate, showShape, sizeOf, isStatic, viaKernel } from './dims.js';
+import { range, rangeLength } from '../../kernels/cpu/range.js';
 
-// STUB: replaced by the real schema.
-export const Range = defineOp<Record<string, never>>({
-  name: 'Range', inputs: [0, 99], outputs: [1, 99], attributes: {},
+export type RangeAttrs = Record<string, never>;
+
+export const Range = defineOp<RangeAttrs>({
+  name: 'Range',
+  inputs: [3, 3],
+  outputs: [1, 1],
+  attributes: {},
   parse: () => ({}),
-  infer() { throw new OpError('Range is not implemented yet'); },
+  infer(inputs, attrs) {
+    const names = ['start', 'limit', 'delta'];
+    const ts = names.map((n, i) => input(inputs, i, n));
+    ts.forEach((t, i) => {
+      expectDType(t, names[i], ['float32', 'float16', 'int32', 'int64']);
+      if (t.dtype !== ts[0].dtype) throw new OpError(`start, limit and delta must have one dtype, got ${ts.map((u) => u.dtype).join(', ')}`);
+      // ONNX says scalars; exporters sometimes give [1].
+      if (!isStatic(t.shape) || sizeOf(t.shape) !== 1) throw new OpError(`input ${names[i]} must be a scalar, got shape ${showShape(t.shape)}`);
+    });
+    const [start, limit, delta] = ts.map((t) => t.value?.[0]);
+    if (delta === 0) throw new OpError(`delta is 0`);
+    const n = start !== undefined && limit !== undefined && delta !== undefined ? rangeLength(start, limit, delta) : '?';
+    return propagate(inputs, [{ dtype: ts[0].dtype, shape: [n] }], viaKernel(range, attrs));
+  },
 });

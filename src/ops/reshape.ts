@@ -35,7 +35,7 @@ export const Reshape = defineOp<ReshapeAttrs>({
  */
 export function reshapeDims(inShape: readonly Dim[], target: readonly number[], allowzero: boolean): Dim[] {
   const show = `${showShape(inShape)} into ${showShape(target)}`;
-  const out: Dim[] = [];
+  const out: Dim[] = [], copied = new Set<number>();
   let minus = -1;
   target.forEach((t, i) => {
     if (t === -1) {
@@ -47,15 +47,16 @@ export function reshapeDims(inShape: readonly Dim[], target: readonly number[], 
     } else if (t === 0 && !allowzero) {
       if (i >= inShape.length) throw new OpError(`cannot reshape ${show}: 0 at position ${i} copies an input dimension, but the input has rank ${inShape.length}`);
       out.push(inShape[i]);
+      copied.add(i);
     } else out.push(t);
   });
   if (allowzero && minus >= 0 && target.includes(0)) throw new OpError(`cannot reshape ${show}: with allowzero=1 the shape cannot hold both 0 and -1`);
 
-  // Cancel symbols that appear on both sides; what is left decides whether sizes are checkable.
+  // Copied dims and symbols on both sides cancel; what is left decides whether sizes are checkable.
   const inSyms: string[] = [], outSyms: string[] = [];
   let inN = 1, outN = 1;
-  for (const d of inShape) typeof d === 'number' ? (inN *= d) : inSyms.push(d);
-  out.forEach((d, i) => { if (i !== minus) typeof d === 'number' ? (outN *= d) : outSyms.push(d); });
+  inShape.forEach((d, i) => { if (!copied.has(i)) typeof d === 'number' ? (inN *= d) : inSyms.push(d); });
+  out.forEach((d, i) => { if (i !== minus && !copied.has(i)) typeof d === 'number' ? (outN *= d) : outSyms.push(d); });
   for (let i = outSyms.length - 1; i >= 0; i--) {
     const k = outSyms[i] === '?' ? -1 : inSyms.indexOf(outSyms[i]);
     if (k >= 0) { inSyms.splice(k, 1); outSyms.splice(i, 1); }
