@@ -49,7 +49,8 @@ export function inferTypes(graph: Graph, analysis: Analysis, opts: InferOptions 
       const data = opts.evaluate(pn, ins, outs);
       outs = outs.map((t, k) => ({ ...t, value: data[k] }));
     }
-    node.outputs.forEach((name, k) => { if (name && outs[k]) types.set(name, outs[k]); });
+    // An omitted optional output ('') still gets a slot, under a name no value can have.
+    node.outputs.forEach((name, k) => { if (outs[k]) types.set(name || unusedOutput(node.name, k), outs[k]); });
   }
   for (const o of graph.outputs) {
     const t = types.get(o.name)!;
@@ -60,3 +61,6 @@ export function inferTypes(graph: Graph, analysis: Analysis, opts: InferOptions 
   }
   return types;
 }
+
+/** The name under which an omitted ('') node output is typed and planned. */
+export function unusedOutput(node: string, k: number): string { return `${node}:unused${k}`; }

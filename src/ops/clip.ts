@@ -15,8 +15,8 @@ export const Clip = defineOp<ClipAttrs>({
   attributes: {},
   parse: () => ({}),
   infer(inputs) {
-    const x = input(inputs, 0, 'input');
-    expectDType(x, 'input', ['float32', 'float16', 'int32', 'int64', 'int8', 'uint8']);
+    const x = input(inputs, 0, "'input'");
+    expectDType(x, "'input'", ['float32', 'float16', 'int32', 'int64', 'int8', 'uint8']);
     checkBound(inputs[1], 'min', x);
     checkBound(inputs[2], 'max', x);
     return [{ dtype: x.dtype, shape: x.shape.slice() }];

@@ -30,7 +30,7 @@ function flag(v: number, name: string): boolean {
  * The reduced axes, normalised and sorted: [] means none (identity or all, see noopWithEmptyAxes);
  * undefined means an axes input whose value is not known at plan time.
  */
-export function reduceAxes(attrs: ReduceAttrs, axesInput: ValueType | undefined, rank: number): number[] | undefined {
+function reduceAxes(attrs: ReduceAttrs, axesInput: ValueType | undefined, rank: number): number[] | undefined {
   let raw = attrs.axes;
   if (axesInput) {
     if (raw) throw new OpError("axes are given both as the 'axes' attribute and as input 1; give one");

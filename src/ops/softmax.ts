@@ -12,8 +12,8 @@ export const Softmax = defineOp<SoftmaxAttrs>({
   attributes: { axis: { type: 'int' } },
   parse: (raw) => ({ axis: int(raw, 'axis', -1) }),
   infer(inputs, attrs) {
-    const x = input(inputs, 0, 'input');
-    expectFloat(x, 'input');
+    const x = input(inputs, 0, "'input'");
+    expectFloat(x, "'input'");
     if (x.shape.length === 0) throw new OpError('input must have rank >= 1, got a scalar');
     normAxis(attrs.axis, x.shape.length, 'attribute axis');
     return [{ dtype: x.dtype, shape: x.shape.slice() }];

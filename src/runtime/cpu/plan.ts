@@ -1,7 +1,7 @@
 import type { Graph } from '../../graph/graph.js';
 import { GraphError } from '../../graph/graph.js';
 import type { Analysis, ParsedNode } from '../../graph/analyze.js';
-import { inferTypes } from '../../graph/infer.js';
+import { inferTypes, unusedOutput } from '../../graph/infer.js';
 import { kernelBytes, type DType, type KernelData } from '../../dtype.js';
 import type { Dim } from '../../ops/types.js';
 import { isStatic, showShape } from '../../ops/dims.js';
@@ -30,7 +30,7 @@ export interface PlanStep {
   kernel: CpuKernel<unknown, unknown>;
   prepared: unknown;
   inputs: number[];   // value index, -1 for a missing optional input
-  outputs: number[];  // value index, -1 for an output nobody asked for... (still computed into scratch-like temp)
+  outputs: number[];  // value index; an omitted ('') output still gets a temp slot
   scratchBytes: number;
   scratchOffset: number;
 }
@@ -76,7 +76,7 @@ export function compileCpuPlan(graph: Graph, analysis: Analysis, inputShapes: Re
       continue;
     }
     const inputs = pn.node.inputs.map((v) => (v ? index.get(v) ?? add(v, 'constant') : -1));
-    const outputs = outs.map((o, k) => add(o || `${pn.node.name}:unused${k}`, outputNames.has(o) ? 'output' : 'temp'));
+    const outputs = outs.map((o, k) => add(o || unusedOutput(pn.node.name, k), outputNames.has(o) ? 'output' : 'temp'));
     const kernel = CPU_KERNELS[pn.node.op as OpName] as CpuKernel<unknown, unknown>;
     const meta = (i: number): KMeta => (i < 0 ? { dtype: 'float32', shape: [] } : values[i]);
     const inMetas = inputs.map(meta), outMetas = outputs.map(meta);
