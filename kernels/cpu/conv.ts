@@ -133,28 +133,53 @@ function im2col(x: Float32Array, xOff: number, Cg: number, q: Window2d, col: Flo
 }
 
 /**
- * Depthwise (group == C == M): each output row accumulates one axpy per valid (kh, kw) tap over
- * the interior columns, with bounds checks only on the few border columns.
+ * Depthwise (group == C == M), direct: sums kept in registers, one store per output. Interior
+ * columns (whole window inside the row) skip bounds checks, and rows whose 3x3 window is fully
+ * inside X take an unrolled loop: the MobileNet case.
  */
 function depthwise(x: Float32Array, w: Float32Array, y: Float32Array, p: ConvPlan): void {
-  const { H, W, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL } = p.win, { owLo, owHi } = p;
+  const { H, W, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL } = p.win, { owLo, owHi } = p, is3x3 = KH === 3 && KW === 3;
   for (let nc = 0; nc < p.N * p.C; nc++) {
     const xb = nc * H * W, wb = (nc % p.C) * KH * KW;
     for (let oh = 0; oh < OH; oh++) {
       const yr = (nc * OH + oh) * OW, iy0 = oh * SH - PT;
-      y.fill(0, yr, yr + OW);
       const khLo = iy0 < 0 ? Math.ceil(-iy0 / DH) : 0, khHi = Math.min(KH, iy0 > H - 1 ? 0 : Math.floor((H - 1 - iy0) / DH) + 1);
-      for (let kh = khLo; kh < khHi; kh++) {
-        const xr = xb + (iy0 + kh * DH) * W;
-        for (let kw = 0; kw < KW; kw++) {
-          const wv = w[wb + kh * KW + kw], dx = kw * DW - PL;
-          for (let ow = owLo, xi = xr + owLo * SW + dx; ow < owHi; ow++, xi += SW) y[yr + ow] += wv * x[xi];
-          for (let ow = 0; ow < owLo; ow++) { const ix = ow * SW + dx; if (ix >= 0 && ix < W) y[yr + ow] += wv * x[xr + ix]; }
-          for (let ow = owHi; ow < OW; ow++) { const ix = ow * SW + dx; if (ix >= 0 && ix < W) y[yr + ow] += wv * x[xr + ix]; }
+      if (is3x3 && khLo === 0 && khHi === 3) {
+        const r0 = xb + iy0 * W - PL, r1 = r0 + DH * W, r2 = r1 + DH * W, D2 = 2 * DW;
+        const w0 = w[wb], w1 = w[wb + 1], w2 = w[wb + 2], w3 = w[wb + 3], w4 = w[wb + 4], w5 = w[wb + 5], w6 = w[wb + 6], w7 = w[wb + 7], w8 = w[wb + 8];
+        for (let ow = owLo, i = owLo * SW; ow < owHi; ow++, i += SW) {
+          y[yr + ow] = w0 * x[r0 + i] + w1 * x[r0 + i + DW] + w2 * x[r0 + i + D2]
+            + w3 * x[r1 + i] + w4 * x[r1 + i + DW] + w5 * x[r1 + i + D2]
+            + w6 * x[r2 + i] + w7 * x[r2 + i + DW] + w8 * x[r2 + i + D2];
+        }
+      } else {
+        for (let ow = owLo; ow < owHi; ow++) {
+          const ix0 = ow * SW - PL;
+          let s = 0;
+          for (let kh = khLo; kh < khHi; kh++) {
+            const r = xb + (iy0 + kh * DH) * W + ix0, wr = wb + kh * KW;
+            for (let kw = 0; kw < KW; kw++) s += w[wr + kw] * x[r + kw * DW];
+          }
+          y[yr + ow] = s;
         }
       }
+      for (let ow = 0; ow < owLo; ow++) y[yr + ow] = edgePixel(x, w, xb, wb, iy0, ow * SW - PL, khLo, khHi, p.win);
+      for (let ow = owHi; ow < OW; ow++) y[yr + ow] = edgePixel(x, w, xb, wb, iy0, ow * SW - PL, khLo, khHi, p.win);
     }
   }
+}
+
+/** One depthwise output whose window crosses the left or right edge: taps outside X are skipped. */
+function edgePixel(x: Float32Array, w: Float32Array, xb: number, wb: number, iy0: number, ix0: number, khLo: number, khHi: number, q: Window2d): number {
+  let s = 0;
+  for (let kh = khLo; kh < khHi; kh++) {
+    const r = xb + (iy0 + kh * q.DH) * q.W, wr = wb + kh * q.KW;
+    for (let kw = 0; kw < q.KW; kw++) {
+      const ix = ix0 + kw * q.DW;
+      if (ix >= 0 && ix < q.W) s += w[wr + kw] * x[r + ix];
+    }
+  }
+  return s;
 }
 
 export const conv = cpuKernel<ConvAttrs, ConvPlan>({
