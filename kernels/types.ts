@@ -1,4 +1,5 @@
 import type { DType, KernelData } from '../src/dtype.js';
+import type { PackedWeight } from '../src/graph/graph.js';
 
 /** A tensor as a kernel sees it: kernel storage (see src/dtype.ts) and a concrete shape. */
 export interface KTensor {
@@ -7,11 +8,16 @@ export interface KTensor {
   readonly data: KernelData;
 }
 
-/** What a kernel knows at plan time about one input or output; `data` is set for constants. */
+/**
+ * What a kernel knows at plan time about one input or output; `data` is set for constants,
+ * `packed` for a constant stored in a packed (quantized or sparse) format. A packed input's
+ * run-time `data` is empty: its kernel reads the packed arrays it captured in prepare().
+ */
 export interface KMeta {
   readonly dtype: DType;
   readonly shape: readonly number[];
   readonly data?: KernelData;
+  readonly packed?: PackedWeight;
 }
 
 /**

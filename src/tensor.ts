@@ -15,7 +15,7 @@ export class Tensor<D extends DType = DType> {
    * @param data typed array of the dtype, a plain array of numbers (or bigints for int64),
    *   or omitted for zeros
    */
-  constructor(dtype: D, shape: readonly number[], data?: DataFor<D> | ArrayLike<number> | readonly bigint[]) {
+  constructor(dtype: D, shape: readonly number[], data?: DataFor<D> | TensorData | ArrayLike<number> | readonly bigint[]) {
     if (!isDType(dtype)) throw new TypeError(`Tensor: unknown dtype ${JSON.stringify(dtype)}; expected one of float32, float16, int32, int64, int8, uint8, bool`);
     if (!Array.isArray(shape)) throw new TypeError(`Tensor: shape must be an array of dimensions, got ${describe(shape)}`);
     shape.forEach((d, i) => {

@@ -1,4 +1,5 @@
-import type { Graph } from '../../graph/graph.js';
+import type { Graph, PackedWeight } from '../../graph/graph.js';
+import { isPacked } from '../../graph/graph.js';
 import { GraphError } from '../../graph/graph.js';
 import type { Analysis, ParsedNode } from '../../graph/analyze.js';
 import { inferTypes, unusedOutput } from '../../graph/infer.js';
@@ -21,6 +22,8 @@ export interface PlanValue {
   kind: ValueKind;
   /** Constants (initializers and plan-time folded values). */
   data?: KernelData;
+  /** A constant stored in a packed format (quantized or sparse weights). */
+  packed?: PackedWeight;
   /** Arena byte offset, or -1 when the value lives outside the arena. */
   offset: number;
 }
@@ -59,7 +62,9 @@ export function compileCpuPlan(graph: Graph, analysis: Analysis, inputShapes: Re
       throw new GraphError(`could not determine the shape of '${name}' (got ${showShape(t.shape)}) from the input shapes`, producer?.node.name, producer?.node.op);
     }
     const data = kind === 'constant' ? constants.get(name) ?? t.value : undefined;
-    values.push({ name, dtype: t.dtype, shape: t.shape, size: t.shape.reduce((a, b) => a * b, 1), kind, data, offset: -1 });
+    const init = kind === 'constant' ? graph.initializers.get(name) : undefined;
+    const packed = init && isPacked(init) ? init : undefined;
+    values.push({ name, dtype: t.dtype, shape: t.shape, size: t.shape.reduce((a, b) => a * b, 1), kind, data, packed, offset: -1 });
     index.set(name, values.length - 1);
     return values.length - 1;
   };
