@@ -1,4 +1,6 @@
+import type { ConstantOfShapeAttrs } from '../../src/ops/constant-of-shape.js';
 import { cpuKernel } from '../types.js';
 
-// STUB: replaced by the real kernel.
-export const constantOfShape = cpuKernel<unknown>({ run() { throw new Error('constantOfShape is not implemented yet'); } });
+export const constantOfShape = cpuKernel<ConstantOfShapeAttrs>({
+  run(_inputs, attrs, outputs) { outputs[0].data.fill(attrs.value); },
+});

@@ -1,4 +1,7 @@
+import type { ConstantAttrs } from '../../src/ops/constant.js';
 import { cpuKernel } from '../types.js';
 
-// STUB: replaced by the real kernel.
-export const constant = cpuKernel<unknown>({ run() { throw new Error('constant is not implemented yet'); } });
+/** The data was converted to kernel storage once, at parse time. */
+export const constant = cpuKernel<ConstantAttrs>({
+  run(_inputs, attrs, outputs) { outputs[0].data.set(attrs.data); },
+});

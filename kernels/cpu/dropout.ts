@@ -1,4 +1,12 @@
+import type { DropoutAttrs } from '../../src/ops/dropout.js';
 import { cpuKernel } from '../types.js';
+import { copyInput } from './identity.js';
 
-// STUB: replaced by the real kernel.
-export const dropout = cpuKernel<unknown>({ run() { throw new Error('dropout is not implemented yet'); } });
+/** Inference: output = data, mask (when asked for) all true. */
+export const dropout = cpuKernel<DropoutAttrs>({
+  run(inputs, attrs, outputs) {
+    if (inputs[2]?.data[0]) throw new Error('Dropout: training_mode=true is not supported: Tessera runs inference only');
+    copyInput(inputs, attrs, outputs);
+    outputs[1]?.data.fill(1);
+  },
+});

@@ -48,4 +48,5 @@ export const CPU_KERNELS: { [K in OpName]: CpuKernel<AttrsOf<K>, any> } = {
   Concat: concat, Slice: slice, Gather: gather, Shape: shape, Range: range, Cast: cast, Expand: expand,
   Where: where, Constant: constant, ConstantOfShape: constantOfShape, Identity: identity, Dropout: dropout,
   Split: split, Pad: pad, Tile: tile,
+  FusedConv: conv, FusedGemm: gemm, FusedMatMul: matMul,
 };

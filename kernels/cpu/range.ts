@@ -1,10 +1,6 @@
 import type { RangeAttrs } from '../../src/ops/range.js';
 import { cpuKernel } from '../types.js';
 
-/** ONNX Range's length: max(ceil((limit - start) / delta), 0). */
-export function rangeLength(start: number, limit: number, delta: number): number {
-  return Math.max(Math.ceil((limit - start) / delta), 0);
-}
 
 export const range = cpuKernel<RangeAttrs>({
   run(inputs, _attrs, outputs) {

@@ -1,12 +1,7 @@
 import type { ShapeAttrs } from '../../src/ops/shape.js';
 import { cpuKernel } from '../types.js';
+import { shapeRange } from '../index-math.js';
 
-/** ONNX Shape's [start, end) for rank r: negatives count from the back, both clamped to [0, r]. */
-export function shapeRange(attrs: ShapeAttrs, r: number): [number, number] {
-  const clamp = (v: number) => Math.min(r, Math.max(0, v < 0 ? v + r : v));
-  const start = clamp(attrs.start), end = clamp(attrs.end ?? r);
-  return [start, Math.max(start, end)];
-}
 
 export const shape = cpuKernel<ShapeAttrs, number>({
   prepare: (attrs, inputs) => shapeRange(attrs, inputs[0].shape.length)[0],

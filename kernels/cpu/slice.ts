@@ -1,41 +1,8 @@
 import type { SliceAttrs } from '../../src/ops/slice.js';
 import { cpuKernel } from '../types.js';
+import { resolveSlice } from '../index-math.js';
 import { copyRun } from './identity.js';
 
-/**
- * ONNX Slice's inputs -> one (start, step, count) per data axis, written into the given arrays
- * (no allocation: the kernel calls this in run when starts/ends are not plan-time constants).
- * Axes not named are taken whole. Returns '' or what is wrong with the inputs.
- */
-export function resolveSlice(
-  dims: ArrayLike<number>, starts: ArrayLike<number>, ends: ArrayLike<number>,
-  axes: ArrayLike<number> | undefined, steps: ArrayLike<number> | undefined,
-  start: Int32Array, step: Int32Array, count: Int32Array,
-): string {
-  const r = dims.length, n = starts.length;
-  if (ends.length !== n || (axes && axes.length !== n) || (steps && steps.length !== n)) {
-    return `starts, ends${axes ? ', axes' : ''}${steps ? ', steps' : ''} must have one length, got ${starts.length}, ${ends.length}${axes ? `, ${axes.length}` : ''}${steps ? `, ${steps.length}` : ''}`;
-  }
-  for (let a = 0; a < r; a++) { start[a] = 0; step[a] = 1; count[a] = -1; }
-  for (let i = 0; i < n; i++) {
-    const a0 = axes ? axes[i] : i, a = a0 < 0 ? a0 + r : a0;
-    if (!(a >= 0 && a < r)) return `axis ${a0} is out of range for rank ${r}`;
-    if (count[a] !== -1) return `axis ${a0} is sliced twice`;
-    const d = dims[a], st = steps ? steps[i] : 1;
-    if (st === 0) return `step for axis ${a0} is 0`;
-    let s = starts[i], e = ends[i];
-    if (s < 0) s += d;
-    if (e < 0) e += d;
-    // Forward slices clamp to [0, d]; backward ones to [-1, d-1] (-1: "before the first").
-    const lo = st > 0 ? 0 : -1, hi = st > 0 ? d : d - 1;
-    s = s < lo ? lo : s > hi ? hi : s;
-    e = e < lo ? lo : e > hi ? hi : e;
-    start[a] = s; step[a] = st;
-    count[a] = st > 0 ? (e > s ? Math.ceil((e - s) / st) : 0) : (s > e ? Math.ceil((s - e) / -st) : 0);
-  }
-  for (let a = 0; a < r; a++) if (count[a] === -1) count[a] = dims[a];
-  return '';
-}
 
 export interface SlicePlan {
   inStrides: Int32Array;
@@ -66,6 +33,7 @@ export const slice = cpuKernel<SliceAttrs, SlicePlan>({
     const n = count[last], jump = step[last] * inStrides[last];
     for (let oi = 0; oi < o.length;) {
       if (step[last] === 1) { copyRun(x.data, base, o, oi, n * inner); oi += n * inner; }
+      else if (inner === 1) for (let j = 0, xi = base; j < n; j++, xi += jump) o[oi++] = x.data[xi];
       else for (let j = 0, xi = base; j < n; j++, xi += jump, oi += inner) copyRun(x.data, xi, o, oi, inner);
       for (let a = last - 1; a >= 0; a--) {
         base += step[a] * inStrides[a];

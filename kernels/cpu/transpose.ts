@@ -1,6 +1,6 @@
 import type { TransposeAttrs } from '../../src/ops/transpose.js';
 import { cpuKernel } from '../types.js';
-import { copyInput } from './identity.js';
+import { copyInput, copyRun } from './identity.js';
 
 /**
  * Output dims with the input stride each one walks, size-1 dims dropped and neighbours merged
@@ -41,7 +41,8 @@ export const transpose = cpuKernel<TransposeAttrs, TransposePlan>({
     idx.fill(0);
     let xb = 0;
     for (let ob = 0; ob < o.length; ob += a * b) {
-      for (let i0 = 0; i0 < a; i0 += TILE) {
+      if (sb === 1) for (let i = 0; i < a; i++) copyRun(x, xb + i * sa, o, ob + i * b, b); // rows stay contiguous
+      else for (let i0 = 0; i0 < a; i0 += TILE) {
         const i1 = Math.min(a, i0 + TILE);
         for (let j0 = 0; j0 < b; j0 += TILE) {
           const j1 = Math.min(b, j0 + TILE);

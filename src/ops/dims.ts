@@ -1,8 +1,7 @@
-import type { DType, KernelData } from '../dtype.js';
-import { allocKernel, isFloat } from '../dtype.js';
+import type { DType } from '../dtype.js';
+import { isFloat } from '../dtype.js';
 import type { Dim, ValueType } from './types.js';
 import { OpError } from './types.js';
-import type { CpuKernel } from '../../kernels/types.js';
 
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
@@ -83,41 +82,6 @@ export function knownInts(t: ValueType | undefined): number[] | undefined {
 }
 
 /** A tensor whose data is known at inference time (the shape a CPU kernel reads and writes). */
-export interface KnownTensor { dtype: DType; shape: number[]; data: KernelData }
-
-/** Largest output (elements) that shape inference computes itself: shape arithmetic, not tensors. */
-export const PROPAGATE_LIMIT = 64;
-
-/**
- * Value propagation for shape-computation ops: when every present input's value is known and
- * every output is a small static integer tensor, run `compute` (the op's own CPU kernel) on
- * the known values and attach the results, so Shape -> Gather -> Concat -> Reshape chains
- * resolve during inference without a runtime.
- */
-export function propagate(
-  inputs: readonly (ValueType | undefined)[],
-  outs: ValueType[],
-  compute: (ins: (KnownTensor | undefined)[], outs: KnownTensor[]) => void,
-): ValueType[] {
-  if (!inputs.every((t) => !t || t.value)) return outs;
-  for (const t of outs) {
-    if (isFloat(t.dtype) || !isStatic(t.shape) || sizeOf(t.shape) > PROPAGATE_LIMIT) return outs;
-  }
-  const ins = inputs.map((t) => t && { dtype: t.dtype, shape: t.shape as number[], data: t.value! });
-  const known = outs.map((t) => ({ dtype: t.dtype, shape: t.shape as number[], data: allocKernel(t.dtype, sizeOf(t.shape as number[])) }));
-  compute(ins, known);
-  return outs.map((t, k) => ({ ...t, value: known[k].data }));
-}
-
-/** `propagate`'s compute step from a CPU kernel, run the way the runtime runs it (absent inputs: float32 scalar metas). */
-export function viaKernel<A, P>(k: CpuKernel<A, P>, attrs: A): (ins: (KnownTensor | undefined)[], outs: KnownTensor[]) => void {
-  return (ins, outs) => {
-    const metas = ins.map((t) => t ?? { dtype: 'float32' as const, shape: [] });
-    const p = k.prepare ? k.prepare(attrs, metas, outs) : (attrs as unknown as P);
-    k.run(ins, p, outs, new Float32Array(Math.ceil((k.scratchBytes?.(p, metas, outs) ?? 0) / 4)));
-  };
-}
-
 // ---- Sliding windows (Conv and the pools): one padding and output-size rule for all of them ----
 
 export type AutoPad = 'NOTSET' | 'SAME_UPPER' | 'SAME_LOWER' | 'VALID';

@@ -31,6 +31,7 @@ import { Dropout } from './dropout.js';
 import { Split } from './split.js';
 import { Pad } from './pad.js';
 import { Tile } from './tile.js';
+import { FusedConv, FusedGemm, FusedMatMul } from './fused.js';
 
 /** The one op table: every op the engine knows, keyed by its ONNX name. */
 export const OPS = {
@@ -40,6 +41,7 @@ export const OPS = {
   Gemm, MatMul, Softmax, LayerNormalization, ReduceMean, ReduceSum, ReduceMax, Gelu, Clip,
   Reshape, Flatten, Transpose, Unsqueeze, Squeeze, Concat, Slice, Gather, Shape, Range, Cast, Expand, Where,
   Constant, ConstantOfShape, Identity, Dropout, Split, Pad, Tile,
+  FusedConv, FusedGemm, FusedMatMul,
 } as const;
 
 export type OpName = keyof typeof OPS;

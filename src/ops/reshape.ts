@@ -1,7 +1,6 @@
 import { defineOp, OpError, type Dim } from './types.js';
-import { expectDType, expectRank, input, knownInts, propagate, showShape, viaKernel } from './dims.js';
+import { expectDType, expectRank, input, knownInts, showShape } from './dims.js';
 import { int } from './attrs.js';
-import { reshape } from '../../kernels/cpu/reshape.js';
 
 export interface ReshapeAttrs { allowzero: boolean }
 
@@ -24,7 +23,7 @@ export const Reshape = defineOp<ReshapeAttrs>({
     if (target) shape = reshapeDims(x.shape, target, attrs.allowzero);
     else if (typeof s.shape[0] === 'number') shape = new Array<Dim>(s.shape[0]).fill('?');
     else throw new OpError(`the length of the shape input (${s.shape[0]}) is unknown, so the output rank is too`);
-    return propagate(inputs, [{ dtype: x.dtype, shape }], viaKernel(reshape, attrs));
+    return [{ dtype: x.dtype, shape }];
   },
 });
 
@@ -63,7 +62,9 @@ export function reshapeDims(inShape: readonly Dim[], target: readonly number[], 
   }
   if (inSyms.length === 0 && outSyms.length === 0) {
     if (minus < 0) {
-      if (inN !== outN) throw new OpError(`cannot reshape ${show}: ${inN} elements vs ${outN}`);
+      // A copied 0 makes both sides empty whatever the rest says.
+      const copiedN = [...copied].reduce((n, i) => n * (typeof inShape[i] === 'number' ? (inShape[i] as number) : 1), 1);
+      if (copiedN !== 0 && inN !== outN) throw new OpError(`cannot reshape ${show}: ${inN * copiedN} elements vs ${outN * copiedN}`);
     } else {
       if (outN === 0 || inN % outN !== 0) throw new OpError(`cannot reshape ${show}: ${inN} elements cannot be split into ${showShape(out.map((d, i) => (i === minus ? -1 : d)))}`);
       out[minus] = inN / outN;

@@ -1,7 +1,7 @@
 import { defineOp } from './types.js';
 import { input } from './dims.js';
 import { int } from './attrs.js';
-import { shapeRange } from '../../kernels/cpu/shape.js';
+import { shapeRange } from '../../kernels/index-math.js';
 
 /** Opset 15 start/end (end undefined: the rank). */
 export interface ShapeAttrs { start: number; end: number | undefined }

@@ -1,8 +1,7 @@
 import { defineOp, OpError, type Dim } from './types.js';
-import { input, normAxis, propagate, showShape, viaKernel } from './dims.js';
+import { input, normAxis, showShape } from './dims.js';
 import { ints } from './attrs.js';
 import { axesOf } from './unsqueeze.js';
-import { squeeze } from '../../kernels/cpu/squeeze.js';
 
 /** axes: the opset < 13 attribute; from opset 13 the axes come as optional input 1. */
 export interface SqueezeAttrs { axes: number[] | undefined }
@@ -17,8 +16,8 @@ export const Squeeze = defineOp<SqueezeAttrs>({
     const x = input(inputs, 0, 'data'), r = x.shape.length;
     const axes = axesOf(inputs[1], attrs.axes);
     let shape: Dim[];
-    if (!axes) {
-      // No axes: drop every size-1 dim. A symbolic dim is taken to be > 1 (it is, in every
+    if (!axes || axes.known?.length === 0) {
+      // No axes (or an empty list, as onnxruntime reads it): drop every size-1 dim. A symbolic dim is taken to be > 1 (it is, in every
       // model that leaves it symbolic); a plan with concrete shapes sees the truth.
       shape = x.shape.filter((d) => d !== 1);
     } else if (axes.known) {
@@ -33,6 +32,6 @@ export const Squeeze = defineOp<SqueezeAttrs>({
       if (axes.count > r) throw new OpError(`${axes.count} axes to squeeze but the input has rank ${r}`);
       shape = new Array<Dim>(r - axes.count).fill('?');
     }
-    return propagate(inputs, [{ dtype: x.dtype, shape }], viaKernel(squeeze, attrs));
+    return [{ dtype: x.dtype, shape }];
   },
 });

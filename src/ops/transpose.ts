@@ -1,7 +1,6 @@
 import { defineOp, OpError } from './types.js';
-import { input, propagate, showShape, viaKernel } from './dims.js';
+import { input, showShape } from './dims.js';
 import { ints } from './attrs.js';
-import { transpose } from '../../kernels/cpu/transpose.js';
 
 /** perm undefined: reverse the dims (ONNX default). */
 export interface TransposeAttrs { perm: number[] | undefined }
@@ -15,7 +14,7 @@ export const Transpose = defineOp<TransposeAttrs>({
   infer(inputs, attrs) {
     const x = input(inputs, 0, 'data'), r = x.shape.length;
     const perm = resolvePerm(attrs.perm, r);
-    return propagate(inputs, [{ dtype: x.dtype, shape: perm.map((p) => x.shape[p]) }], viaKernel(transpose, attrs));
+    return [{ dtype: x.dtype, shape: perm.map((p) => x.shape[p]) }];
   },
 });
 

@@ -34,7 +34,7 @@ describe('hand-built graphs run end to end and match a float64 evaluation', () =
       // Masked positions must not influence the others.
       const ids2 = new Tensor('int64', [1, 7], [3, 14, 15, 9, 2, 11, 19]);
       const out2 = await s.run({ input_ids: ids2, attention_mask: mask });
-      expect(Array.from(out2.hidden.data).slice(0, 5 * 16)).toEqual(Array.from(out.hidden.data).slice(0, 5 * 16));
+      expect(Array.from(out2.hidden.data as Float32Array).slice(0, 5 * 16)).toEqual(Array.from(out.hidden.data as Float32Array).slice(0, 5 * 16));
     }
   });
 

@@ -15,7 +15,7 @@ describe('InferenceSession', () => {
     expect(s.inputNames).toEqual(['x', 'y']);
     expect(s.outputNames).toEqual(['out']);
     const out = await s.run({ x: new Tensor('float32', [2, 3], [1, -2, 3, -4, 5, -6]), y: new Tensor('float32', [2, 3], [1, 1, 1, 1, 1, 1]) });
-    expect(Array.from(out.out.data)).toEqual([2, 0, 4, 0, 6, 0]);
+    expect(Array.from(out.out.data as Float32Array)).toEqual([2, 0, 4, 0, 6, 0]);
     expect(out.out.shape).toEqual([2, 3]);
   });
 
@@ -23,16 +23,16 @@ describe('InferenceSession', () => {
     const s = await InferenceSession.create(addRelu());
     const a = await s.run({ x: new Tensor('float32', [1, 3], [1, 2, 3]), y: new Tensor('float32', [1, 3], [0, 0, 0]) });
     const b = await s.run({ x: new Tensor('float32', [4, 3]), y: new Tensor('float32', [4, 3], new Float32Array(12).fill(1)) });
-    expect(Array.from(a.out.data)).toEqual([1, 2, 3]);
+    expect(Array.from(a.out.data as Float32Array)).toEqual([1, 2, 3]);
     expect(b.out.shape).toEqual([4, 3]);
-    expect(Array.from(b.out.data)).toEqual(new Array(12).fill(1));
+    expect(Array.from(b.out.data as Float32Array)).toEqual(new Array(12).fill(1));
   });
 
   it('concurrent runs on one session do not interfere', async () => {
     const s = await InferenceSession.create(addRelu());
     const runs = Array.from({ length: 20 }, (_, i) => s.run({ x: new Tensor('float32', [1, 3], [i, i, i]), y: new Tensor('float32', [1, 3], [1, 1, 1]) }));
     const outs = await Promise.all(runs);
-    outs.forEach((o, i) => expect(Array.from(o.out.data)).toEqual([i + 1, i + 1, i + 1]));
+    outs.forEach((o, i) => expect(Array.from(o.out.data as Float32Array)).toEqual([i + 1, i + 1, i + 1]));
   });
 
   describe('feed validation happens before any kernel runs', () => {
