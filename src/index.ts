@@ -4,3 +4,4 @@ export { Graph, GraphError, type Node, type ValueInfo, type Initializer, type Pa
 export { GraphBuilder, type Value } from './graph/builder.js';
 export { InferenceSession, SessionError, type SessionOptions, type PlanStats, type BackendName } from './runtime/session.js';
 export { OPS, type OpName } from './ops/index.js';
+export * from './models/pipeline-index.js';

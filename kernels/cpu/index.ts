@@ -32,6 +32,11 @@ import { dropout } from './dropout.js';
 import { split } from './split.js';
 import { pad } from './pad.js';
 import { tile } from './tile.js';
+import { qMatMul } from './q-matmul.js';
+import { qConv } from './q-conv.js';
+import { qGather } from './q-gather.js';
+import { sparseMatMul } from './sparse-matmul.js';
+import { sparseConv } from './sparse-conv.js';
 
 /** The CPU backend covers every op: the mapped type makes a missing entry a compile error. */
 export const CPU_KERNELS: { [K in OpName]: CpuKernel<AttrsOf<K>, any> } = {
@@ -49,4 +54,6 @@ export const CPU_KERNELS: { [K in OpName]: CpuKernel<AttrsOf<K>, any> } = {
   Where: where, Constant: constant, ConstantOfShape: constantOfShape, Identity: identity, Dropout: dropout,
   Split: split, Pad: pad, Tile: tile,
   FusedConv: conv, FusedGemm: gemm, FusedMatMul: matMul,
+  QMatMul: qMatMul, QConv: qConv, QGather: qGather,
+  SparseMatMul: sparseMatMul, SparseConv: sparseConv,
 };

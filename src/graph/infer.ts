@@ -29,6 +29,7 @@ export function inferTypes(graph: Graph, analysis: Analysis, opts: InferOptions 
     types.set(v.name, { dtype: v.dtype, shape: (opts.inputShapes?.get(v.name) ?? v.shape).slice() });
   }
   for (const [name, w] of graph.initializers) {
+    if (types.has(name)) continue; // a graph input with a default initializer: the feed wins
     if (isPacked(w)) { types.set(name, { dtype: 'float32', shape: w.shape.slice() }); continue; }
     const t = w as Tensor;
     const known = opts.constants?.get(name) ?? (t.size <= VALUE_LIMIT ? toKernelData(t.dtype, t.data) : undefined);

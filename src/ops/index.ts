@@ -32,6 +32,11 @@ import { Split } from './split.js';
 import { Pad } from './pad.js';
 import { Tile } from './tile.js';
 import { FusedConv, FusedGemm, FusedMatMul } from './fused.js';
+import { QMatMul } from './q-matmul.js';
+import { QConv } from './q-conv.js';
+import { QGather } from './q-gather.js';
+import { SparseMatMul } from './sparse-matmul.js';
+import { SparseConv } from './sparse-conv.js';
 
 /** The one op table: every op the engine knows, keyed by its ONNX name. */
 export const OPS = {
@@ -42,6 +47,8 @@ export const OPS = {
   Reshape, Flatten, Transpose, Unsqueeze, Squeeze, Concat, Slice, Gather, Shape, Range, Cast, Expand, Where,
   Constant, ConstantOfShape, Identity, Dropout, Split, Pad, Tile,
   FusedConv, FusedGemm, FusedMatMul,
+  QMatMul, QConv, QGather,
+  SparseMatMul, SparseConv,
 } as const;
 
 export type OpName = keyof typeof OPS;

@@ -6,14 +6,23 @@ import type { Dim } from '../ops/types.js';
 import { isPacked } from '../graph/graph.js';
 import { compileCpuPlan, type CpuPlan } from './cpu/plan.js';
 import { CpuExecutor } from './cpu/executor.js';
+import { evaluateOnCpu } from './cpu/evaluate.js';
 
 export type BackendName = 'cpu' | 'webgpu' | 'webgl';
 
 export interface SessionOptions {
   /** Where kernels run. Default 'cpu'. */
   backend?: BackendName;
-  /** Run graph optimizations (constant folding, fusion, ...) at create time. Default true. */
-  optimize?: boolean;
+  /**
+   * Graph optimizations at create time (default true): constant folding (shape arithmetic
+   * included), dead-code elimination, BatchNormalization folded into Conv, decomposed LayerNorm
+   * and GELU recognised as single ops, and Conv/Gemm/MatMul fused with a following bias Add and
+   * activation (Relu, Clip/ReLU6, Sigmoid, SiLU, GELU). `false` runs the graph as given;
+   * `{ disable: ['fuse-activation', ...] }` skips the named passes (names: 'constant-fold',
+   * 'dce', 'fold-batchnorm', 'fuse-layernorm', 'fuse-gelu', 'fuse-activation'). The caller's
+   * graph is never modified; `session.graph` is the optimized one.
+   */
+  optimize?: boolean | { disable: string[] };
   /** How many input-shape signatures keep a compiled plan (LRU). Default 8. */
   planCacheSize?: number;
 }
@@ -65,7 +74,7 @@ export class InferenceSession {
       const { readFile } = await import('node:fs/promises');
       graph = (await import('../onnx/index.js')).loadOnnx(new Uint8Array(await readFile(model)));
     } else throw new SessionError(`InferenceSession.create takes a Graph, ONNX bytes (Uint8Array) or a file path, got ${typeof model}`);
-    if (opts.optimize) graph = (await import('../graph/passes/index.js')).optimize(graph);
+    if (opts.optimize) graph = (await import('../graph/passes/index.js')).optimize(graph, { evaluate: evaluateOnCpu, ...(opts.optimize === true ? {} : { passes: opts.optimize }) });
     return new InferenceSession(graph, analyze(graph), opts);
   }
 
