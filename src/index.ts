@@ -5,3 +5,7 @@ export { GraphBuilder, type Value } from './graph/builder.js';
 export { InferenceSession, SessionError, type SessionOptions, type PlanStats, type BackendName } from './runtime/session.js';
 export { OPS, type OpName } from './ops/index.js';
 export * from './models/pipeline-index.js';
+export { models, CheckpointError, type DistilbertConfig, type DistilbertOptions, type MobileNetV2Options, type HfDistilbertConfigJson } from './models/index.js';
+export { learnableParameterCount } from './models/parameters.js';
+export { optimize, PASS_NAMES, type OptimizeOptions } from './graph/passes/index.js';
+export { countFlops } from './graph/flops.js';
