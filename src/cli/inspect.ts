@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadOnnx } from '../onnx/index.js';
+import { loadOnnxFile } from '../onnx/file.js';
 import { schemaOf } from '../ops/index.js';
 import type { Graph } from '../graph/graph.js';
 
@@ -39,7 +38,7 @@ export function summarize(g: Graph): ModelSummary {
 export async function inspectCommand(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' } } });
   if (positionals.length !== 1) throw new Error('usage: tessera inspect <model.onnx> [--json]');
-  const g = loadOnnx(new Uint8Array(await readFile(positionals[0])));
+  const g = await loadOnnxFile(positionals[0]);
   const s = summarize(g);
   if (values.json) { process.stdout.write(JSON.stringify(s, null, 2) + '\n'); return; }
   const shape = (v: { dtype: string; shape: (number | string)[] }) => `${v.dtype} [${v.shape.join(', ')}]`;

@@ -1,8 +1,8 @@
-import type { Graph } from '../graph/graph.js';
-
-export function loadOnnx(_bytes: Uint8Array): Graph {
-  throw new Error('loadOnnx: not implemented yet');
-}
-export function saveOnnx(_graph: Graph): Uint8Array {
-  throw new Error('saveOnnx: not implemented yet');
-}
+/**
+ * ONNX import and export: `loadOnnx(bytes)` -> Graph, `saveOnnx(graph)` -> bytes. The protobuf
+ * wire format is read and written here, without dependencies.
+ */
+export { loadOnnx, type LoadOptions } from './load.js';
+export { saveOnnx } from './save.js';
+export { OnnxError } from './errors.js';
+export { MIN_OPSET, MAX_OPSET } from './onnx-proto.js';

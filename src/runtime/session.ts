@@ -4,9 +4,10 @@ import { Tensor } from '../tensor.js';
 import { toKernelData, type KernelData } from '../dtype.js';
 import type { Dim } from '../ops/types.js';
 import { isPacked } from '../graph/graph.js';
-import { compileCpuPlan, type CpuPlan } from './cpu/plan.js';
+import { compileCpuPlan } from './cpu/plan.js';
 import { CpuExecutor } from './cpu/executor.js';
 import { evaluateOnCpu } from './cpu/evaluate.js';
+import type { WebGpuBackend, WebGpuOptions } from './webgpu/backend.js';
 
 export type BackendName = 'cpu' | 'webgpu' | 'webgl';
 
@@ -25,6 +26,22 @@ export interface SessionOptions {
   optimize?: boolean | { disable: string[] };
   /** How many input-shape signatures keep a compiled plan (LRU). Default 8. */
   planCacheSize?: number;
+  /**
+   * GPU float precision: 'f16' stores floats as f16 on a WebGPU device with shader-f16 (math
+   * and accumulation stay f32); without shader-f16 it computes in f32. Default 'f32'.
+   */
+  precision?: 'f32' | 'f16';
+  /** Log backend decisions (CPU fallbacks and their transfers) to the console, or to this function. */
+  debug?: boolean | ((line: string) => void);
+  /** WebGPU: a GPUDevice to share between sessions, powerPreference, Dawn flags (Node). */
+  webgpu?: WebGpuOptions;
+}
+
+/** What a backend compiles per input-shape signature. */
+interface PlanRunner {
+  readonly plan: { arenaBytes: number; naiveBytes: number; steps: readonly unknown[]; folded: number };
+  run(feeds: readonly Tensor[]): Tensor[] | Promise<Tensor[]>;
+  dispose?(): void;
 }
 
 /** Memory figures of one compiled plan. */
@@ -50,11 +67,11 @@ export class SessionError extends Error {
 export class InferenceSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  private readonly plans = new Map<string, { plan: CpuPlan; exec: CpuExecutor }>();
+  private readonly plans = new Map<string, { exec: PlanRunner }>();
   private readonly constants = new Map<string, KernelData>();
   private disposed = false;
 
-  private constructor(readonly graph: Graph, private readonly analysis: Analysis, readonly options: Required<SessionOptions>) {
+  private constructor(readonly graph: Graph, private readonly analysis: Analysis, readonly options: Required<SessionOptions>, private readonly gpu?: WebGpuBackend) {
     this.inputNames = graph.inputs.map((v) => v.name);
     this.outputNames = graph.outputs.map((v) => v.name);
     for (const [name, w] of graph.initializers) {
@@ -65,23 +82,27 @@ export class InferenceSession {
 
   /** From a Graph, ONNX bytes, or (in Node) a path to an .onnx file. */
   static async create(model: Graph | Uint8Array | string, options: SessionOptions = {}): Promise<InferenceSession> {
-    const opts: Required<SessionOptions> = { backend: 'cpu', optimize: true, planCacheSize: 8, ...options };
-    if (opts.backend !== 'cpu') throw new SessionError(`backend '${opts.backend}' is not available in this build; use 'cpu'`);
+    const opts: Required<SessionOptions> = { backend: 'cpu', optimize: true, planCacheSize: 8, precision: 'f32', debug: false, webgpu: {}, ...options };
+    if (opts.backend !== 'cpu' && opts.backend !== 'webgpu') throw new SessionError(`backend '${opts.backend}' is not available in this build; use 'cpu' or 'webgpu'`);
     let graph: Graph;
     if (model instanceof Graph) graph = model;
     else if (model instanceof Uint8Array) graph = (await import('../onnx/index.js')).loadOnnx(model);
     else if (typeof model === 'string') {
-      const { readFile } = await import('node:fs/promises');
-      graph = (await import('../onnx/index.js')).loadOnnx(new Uint8Array(await readFile(model)));
+      graph = await (await import('../onnx/file.js')).loadOnnxFile(model);
     } else throw new SessionError(`InferenceSession.create takes a Graph, ONNX bytes (Uint8Array) or a file path, got ${typeof model}`);
     if (opts.optimize) graph = (await import('../graph/passes/index.js')).optimize(graph, { evaluate: evaluateOnCpu, ...(opts.optimize === true ? {} : { passes: opts.optimize }) });
-    return new InferenceSession(graph, analyze(graph), opts);
+    const analysis = analyze(graph);
+    // The WebGPU code (and in Node the optional 'webgpu' package) loads only when asked for.
+    const gpu = opts.backend === 'webgpu'
+      ? await (await import('./webgpu/backend.js')).WebGpuBackend.create({ ...opts.webgpu, precision: opts.precision, debug: opts.debug })
+      : undefined;
+    return new InferenceSession(graph, analysis, opts, gpu);
   }
 
   /** Run the model. Feeds are validated (names, dtypes, shapes) before any kernel runs. */
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     const { exec, ordered } = this.prepare(feeds);
-    const outs = exec.run(ordered);
+    const outs = await exec.run(ordered);
     const result: Record<string, Tensor> = {};
     this.outputNames.forEach((n, i) => { result[n] = outs[i]; });
     return result;
@@ -98,10 +119,12 @@ export class InferenceSession {
 
   dispose(): void {
     this.disposed = true;
+    for (const e of this.plans.values()) e.exec.dispose?.();
     this.plans.clear();
+    this.gpu?.dispose();
   }
 
-  private prepare(feeds: Record<string, Tensor>): { exec: CpuExecutor; ordered: Tensor[] } {
+  private prepare(feeds: Record<string, Tensor>): { exec: PlanRunner; ordered: Tensor[] } {
     if (this.disposed) throw new SessionError('this session has been disposed');
     const ordered = this.validateFeeds(feeds);
     const key = ordered.map((t) => t.shape.join('x')).join('|');
@@ -109,10 +132,13 @@ export class InferenceSession {
     if (entry) { this.plans.delete(key); this.plans.set(key, entry); } // LRU touch
     else {
       const shapes = new Map<string, readonly Dim[]>(this.graph.inputs.map((v, i) => [v.name, ordered[i].shape]));
-      const plan = compileCpuPlan(this.graph, this.analysis, shapes, this.constants);
-      entry = { plan, exec: new CpuExecutor(plan) };
+      entry = { exec: this.gpu ? this.gpu.compile(this.graph, this.analysis, shapes, this.constants) : new CpuExecutor(compileCpuPlan(this.graph, this.analysis, shapes, this.constants)) };
       this.plans.set(key, entry);
-      if (this.plans.size > this.options.planCacheSize) this.plans.delete(this.plans.keys().next().value!);
+      if (this.plans.size > this.options.planCacheSize) {
+        const oldest = this.plans.keys().next().value!;
+        this.plans.get(oldest)!.exec.dispose?.();
+        this.plans.delete(oldest);
+      }
     }
     return { exec: entry.exec, ordered };
   }
