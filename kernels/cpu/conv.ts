@@ -1,7 +1,7 @@
 import type { ConvActivation, ConvAttrs } from '../../src/ops/conv.js';
 import type { WindowAttrs } from '../../src/ops/dims.js';
 import { cpuKernel, type KMeta } from '../types.js';
-import { sgemm } from './sgemm.js';
+import { sgemm, sgemmWorkspaceFloats } from './sgemm.js';
 import { erf } from './erf.js';
 
 /**
@@ -99,11 +99,11 @@ export function runConv(x: Float32Array, w: Float32Array, b: Float32Array | unde
     for (let n = 0; n < N; n++) {
       for (let g = 0; g < group; g++) {
         const xOff = (n * C + g * Cg) * HW, yOff = (n * M + g * Mg) * P, wOff = g * Mg * K;
-        if (p.mode === 'pointwise') { sgemm(Mg, P, Cg, w, wOff, Cg, 1, x, xOff, P, 1, y, yOff, P, false); continue; }
+        if (p.mode === 'pointwise') { sgemm(Mg, P, Cg, w, wOff, Cg, 1, x, xOff, P, 1, y, yOff, P, false, scratch); continue; }
         for (let p0 = 0; p0 < P; p0 += p.tileP) {
           const p1 = Math.min(P, p0 + p.tileP), pt = p1 - p0;
           im2col(x, xOff, Cg, p.win, scratch, p0, p1);
-          sgemm(Mg, pt, K, w, wOff, K, 1, scratch, 0, pt, 1, y, yOff + p0, P, false);
+          sgemm(Mg, pt, K, w, wOff, K, 1, scratch, 0, pt, 1, y, yOff + p0, P, false, scratch, K * p.tileP);
         }
       }
     }
@@ -182,9 +182,16 @@ function edgePixel(x: Float32Array, w: Float32Array, xb: number, wb: number, iy0
   return s;
 }
 
+/** im2col tile (if any) followed by the GEMM's packing workspace. */
+export function convScratchBytes(p: ConvPlan): number {
+  if (p.mode === 'depthwise') return 0;
+  if (p.mode === 'pointwise') return sgemmWorkspaceFloats(p.Mg, p.P, p.Cg) * 4;
+  return (p.K * p.tileP + sgemmWorkspaceFloats(p.Mg, p.tileP, p.K)) * 4;
+}
+
 export const conv = cpuKernel<ConvAttrs, ConvPlan>({
   prepare: prepareConv,
-  scratchBytes: (p) => (p.mode === 'im2col' ? p.K * p.tileP * 4 : 0),
+  scratchBytes: convScratchBytes,
   run(inputs, p, outputs, scratch) {
     runConv(inputs[0]!.data as Float32Array, inputs[1]!.data as Float32Array, inputs[2]?.data as Float32Array | undefined, outputs[0].data as Float32Array, p, scratch);
   },

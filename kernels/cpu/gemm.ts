@@ -1,6 +1,6 @@
 import type { Activation, GemmAttrs } from '../../src/ops/gemm.js';
 import { cpuKernel } from '../types.js';
-import { sgemm } from './sgemm.js';
+import { sgemm, sgemmWorkspaceFloats } from './sgemm.js';
 import { geluErf, geluTanh } from './gelu.js';
 
 /** Epilogue activation as a plan-time code, so run() switches once per row, not per element. */
@@ -51,10 +51,11 @@ export const gemm = cpuKernel<GemmAttrs, GemmPlan>({
     }
     return { M, N, K, rsA, csA, rsB, csB, alpha: attrs.alpha, beta: attrs.beta, rsC, csC, act: planActivation(attrs.activation) };
   },
-  run(inputs, p, outputs) {
+  scratchBytes: (p) => sgemmWorkspaceFloats(p.M, p.N, p.K) * 4,
+  run(inputs, p, outputs, scratch) {
     const a = inputs[0]!.data as Float32Array, b = inputs[1]!.data as Float32Array, y = outputs[0].data as Float32Array;
     const { M, N, alpha, beta, csC, act } = p;
-    sgemm(M, N, p.K, a, 0, p.rsA, p.csA, b, 0, p.rsB, p.csB, y, 0, N, false);
+    sgemm(M, N, p.K, a, 0, p.rsA, p.csA, b, 0, p.rsB, p.csB, y, 0, N, false, scratch);
     const c = inputs[2]?.data;
     const rsC = c ? p.rsC : -1;
     if (alpha === 1 && rsC < 0 && act.code === 0) return;

@@ -35,6 +35,14 @@ import { tile } from './tile.js';
 import { qMatMul } from './q-matmul.js';
 import { qConv } from './q-conv.js';
 import { qGather } from './q-gather.js';
+import { quantizeLinear } from './quantize-linear.js';
+import { dequantizeLinear } from './dequantize-linear.js';
+import { dynamicQuantizeLinear } from './dynamic-quantize-linear.js';
+import { matMulInteger } from './matmul-integer.js';
+import { convInteger } from './conv-integer.js';
+import { qLinearMatMul } from './qlinear-matmul.js';
+import { qLinearConv } from './qlinear-conv.js';
+import { matMulNBits } from './matmul-nbits.js';
 import { sparseMatMul } from './sparse-matmul.js';
 import { sparseConv } from './sparse-conv.js';
 
@@ -55,5 +63,7 @@ export const CPU_KERNELS: { [K in OpName]: CpuKernel<AttrsOf<K>, any> } = {
   Split: split, Pad: pad, Tile: tile,
   FusedConv: conv, FusedGemm: gemm, FusedMatMul: matMul,
   QMatMul: qMatMul, QConv: qConv, QGather: qGather,
+  QuantizeLinear: quantizeLinear, DequantizeLinear: dequantizeLinear, DynamicQuantizeLinear: dynamicQuantizeLinear,
+  MatMulInteger: matMulInteger, ConvInteger: convInteger, QLinearMatMul: qLinearMatMul, QLinearConv: qLinearConv, MatMulNBits: matMulNBits,
   SparseMatMul: sparseMatMul, SparseConv: sparseConv,
 };

@@ -1,7 +1,7 @@
 import type { MatMulAttrs } from '../../src/ops/matmul.js';
 import type { KernelData } from '../../src/dtype.js';
 import { cpuKernel } from '../types.js';
-import { sgemm } from './sgemm.js';
+import { sgemm, sgemmWorkspaceFloats } from './sgemm.js';
 import { activate, planActivation, type ActivationPlan } from './gemm.js';
 
 interface MatMulPlan {
@@ -54,12 +54,13 @@ export const matMul = cpuKernel<MatMulAttrs, MatMulPlan>({
     }
     return { M, batches: nb, aOff: batchOffsets(aBatch, batch, M * K, nb), bOff: batchOffsets(bBatch, batch, K * N, nb), ...common };
   },
-  run(inputs, p, outputs) {
+  scratchBytes: (p) => (p.float ? sgemmWorkspaceFloats(p.M, p.N, p.K) * 4 : 0),
+  run(inputs, p, outputs, scratch) {
     const a = inputs[0]!.data, b = inputs[1]!.data, y = outputs[0].data;
     const { M, N, K, batches } = p;
     if (!p.float) { intMatMul(a, b, y, p); return; }
     for (let t = 0; t < batches; t++) {
-      sgemm(M, N, K, a as Float32Array, p.aOff[t], K, 1, b as Float32Array, p.bOff[t], N, 1, y as Float32Array, t * M * N, N, false);
+      sgemm(M, N, K, a as Float32Array, p.aOff[t], K, 1, b as Float32Array, p.bOff[t], N, 1, y as Float32Array, t * M * N, N, false, scratch);
     }
     if (!p.bias && p.act.code === 0) return;
     const bias = p.bias ? inputs[2]!.data : undefined, rows = batches * M;

@@ -30,12 +30,14 @@ function partialDot(a: Float32Array | Float64Array, a0: number, w: Uint32Array, 
 }
 
 /**
- * Float activations x int4 weights: y = sum_g scale[n, g] * sum_{k in g} a[r, k] * q[n, k]
- * (+ bias[n]). Tiles of 4 rows x 2 channels; `acc` is 8 doubles, `gs` 4 * blocks doubles.
+ * Float activations x int4 weights: y = sum_g scale[n, g] * sum_{k in g} a[r, k] * (u[n, k] - z[n, g])
+ * (+ bias[n]), z = 8 (the format's offset) unless `zeros` gives one per group (MatMulNBits zero
+ * points). Tiles of 4 rows x 2 channels; `acc` is 8 doubles, `gs` 4 * blocks doubles.
  */
 export function gemmF32I4(
   M: number, K: number, a: Float32Array, aOff: number, lda: number, w: Uint32Array, G: number, blocks: number, n0: number, n1: number,
   scales: Float32Array, bias: Float32Array | undefined, y: Float32Array, yOff: number, rsY: number, csY: number, acc: Float64Array, gs: Float64Array,
+  zeros?: Float32Array,
 ): void {
   const wpr = (blocks * G) >> 3, full = Math.floor(K / G), wpg = G >> 3, M4 = M - (M % 4), n2 = n1 - ((n1 - n0) % 2);
   for (let r = 0; r < M4; r += 4) {
@@ -57,26 +59,26 @@ export function gemmF32I4(
             x = a[a3 + k]; c30 += x * y0; c31 += x * y1;
           }
         }
-        const s0 = scales[sb0 + g], s1 = scales[sb1 + g];
-        acc[0] += (c00 - 8 * gs[g]) * s0; acc[1] += (c01 - 8 * gs[g]) * s1;
-        acc[2] += (c10 - 8 * gs[blocks + g]) * s0; acc[3] += (c11 - 8 * gs[blocks + g]) * s1;
-        acc[4] += (c20 - 8 * gs[2 * blocks + g]) * s0; acc[5] += (c21 - 8 * gs[2 * blocks + g]) * s1;
-        acc[6] += (c30 - 8 * gs[3 * blocks + g]) * s0; acc[7] += (c31 - 8 * gs[3 * blocks + g]) * s1;
+        const s0 = scales[sb0 + g], s1 = scales[sb1 + g], z0 = zeros ? zeros[sb0 + g] : 8, z1 = zeros ? zeros[sb1 + g] : 8;
+        acc[0] += (c00 - z0 * gs[g]) * s0; acc[1] += (c01 - z1 * gs[g]) * s1;
+        acc[2] += (c10 - z0 * gs[blocks + g]) * s0; acc[3] += (c11 - z1 * gs[blocks + g]) * s1;
+        acc[4] += (c20 - z0 * gs[2 * blocks + g]) * s0; acc[5] += (c21 - z1 * gs[2 * blocks + g]) * s1;
+        acc[6] += (c30 - z0 * gs[3 * blocks + g]) * s0; acc[7] += (c31 - z1 * gs[3 * blocks + g]) * s1;
       }
       for (let i = 0; i < 4; i++) {
         for (let j = 0; j < 2; j++) {
           const c = n + j, ar = aOff + (r + i) * lda;
           let v = acc[2 * i + j];
-          if (full < blocks) v += (partialDot(a, ar, w, c * wpr, full * G, K) - 8 * gs[i * blocks + full]) * scales[c * blocks + full];
+          if (full < blocks) v += (partialDot(a, ar, w, c * wpr, full * G, K) - (zeros ? zeros[c * blocks + full] : 8) * gs[i * blocks + full]) * scales[c * blocks + full];
           y[yOff + (r + i) * rsY + c * csY] = v + (bias ? bias[c] : 0);
         }
       }
     }
-    for (let i = 0; i < 4; i++) for (let n = n2; n < n1; n++) dotF32I4(r + i, i, n, K, a, aOff, lda, w, G, blocks, scales, bias, y, yOff, rsY, csY, gs);
+    for (let i = 0; i < 4; i++) for (let n = n2; n < n1; n++) dotF32I4(r + i, i, n, K, a, aOff, lda, w, G, blocks, scales, bias, y, yOff, rsY, csY, gs, zeros);
   }
   for (let r = M4; r < M; r++) {
     groupSums(a, aOff, lda, r, 1, K, G, blocks, gs);
-    for (let n = n0; n < n1; n++) dotF32I4(r, 0, n, K, a, aOff, lda, w, G, blocks, scales, bias, y, yOff, rsY, csY, gs);
+    for (let n = n0; n < n1; n++) dotF32I4(r, 0, n, K, a, aOff, lda, w, G, blocks, scales, bias, y, yOff, rsY, csY, gs, zeros);
   }
 }
 
@@ -84,11 +86,13 @@ export function gemmF32I4(
 function dotF32I4(
   r: number, i: number, n: number, K: number, a: Float32Array, aOff: number, lda: number, w: Uint32Array, G: number, blocks: number,
   scales: Float32Array, bias: Float32Array | undefined, y: Float32Array, yOff: number, rsY: number, csY: number, gs: Float64Array,
+  zeros: Float32Array | undefined,
 ): void {
   const ar = aOff + r * lda, wb = n * ((blocks * G) >> 3);
   let v = 0;
   for (let g = 0; g < blocks; g++) {
-    v += (partialDot(a, ar, w, wb, g * G, Math.min(K, g * G + G)) - 8 * gs[i * blocks + g]) * scales[n * blocks + g];
+    const z = zeros ? zeros[n * blocks + g] : 8;
+    v += (partialDot(a, ar, w, wb, g * G, Math.min(K, g * G + G)) - z * gs[i * blocks + g]) * scales[n * blocks + g];
   }
   y[yOff + r * rsY + n * csY] = v + (bias ? bias[n] : 0);
 }

@@ -1,10 +1,40 @@
+import { MR, NR, micro4x3 } from './sgemm-micro.js';
+import { packA, packB } from './sgemm-pack.js';
+import { sgemmRows, sgemmStrided } from './sgemm-rows.js';
+
+/**
+ * Blocking of the packed path (Goto/BLIS loop order: NC columns of B, KC deep, MC rows of A).
+ * A KC x NC panel of B (768 KiB) stays in L2 while MC x KC of A (128 KiB) is swept over it; a
+ * 4 x KC strip of A and a KC x 3 panel of B (7 KiB) sit in L1 for the register tile. KC, MC and
+ * NC moved the 512^3 and 128x768x3072 figures by under the run-to-run noise (±5%) between
+ * 128..512, 48..240 and 768..3072, so the sizes are set for a modest workspace.
+ */
+const KC = 256;
+const MC = 128;
+const NC = 768;
+/** Below this many rows the product is GEMV-like: B is read once anyway, so it is not packed. */
+const SMALL_M = MR;
+/** From this many rows on, B is packed (below, its rows are read in place; measured at 8..64 rows). */
+const PACK_B_MIN_M = 48;
+
+const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
+
+/** Floats of workspace `sgemm` needs for the packed path at this size (0: it packs nothing). */
+export function sgemmWorkspaceFloats(M: number, N: number, K: number): number {
+  if (M < SMALL_M || N === 0 || K === 0) return 0;
+  const kc = Math.min(K, KC);
+  return kc * roundUp(Math.min(N, NC), NR) + roundUp(Math.min(M, MC), MR) * kc + MR * NR;
+}
+
 /**
  * Single-precision GEMM over strided row-major views: C[i, j] (+)= sum_k A[i, k] * B[k, j],
  * where A[i, k] = a[aOff + i * rsA + k * csA] and B[k, j] = b[bOff + k * rsB + j * csB], so a
  * transposed operand is just swapped strides. C is dense with leading dimension ldc.
  *
- * Cache-blocked over K and register-tiled 4x4 (16 accumulators); edges fall back to a scalar
- * loop. The performance issue replaces this with packed panels; its semantics stay.
+ * With a workspace of `sgemmWorkspaceFloats(M, N, K)` floats at ws[wsOff..] it packs B panels
+ * and A strips and runs a 4x3 register tile over them (the fast path); without one (or with
+ * one too small) it runs a strided 4x4 loop: same results to rounding, ~25% slower. Few-row products never pack. Accumulation is in
+ * float64 registers, rounded once per KC block.
  */
 export function sgemm(
   M: number, N: number, K: number,
@@ -12,52 +42,54 @@ export function sgemm(
   b: Float32Array, bOff: number, rsB: number, csB: number,
   c: Float32Array, cOff: number, ldc: number,
   accumulate: boolean,
+  ws?: Float32Array, wsOff = 0,
 ): void {
-  if (!accumulate) for (let i = 0; i < M; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + N);
-  if (K === 0) return;
-  const KC = 256;
-  const M4 = M - (M % 4), N4 = N - (N % 4);
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const k1 = Math.min(K, k0 + KC);
-    for (let i = 0; i < M4; i += 4) {
-      const a0 = aOff + i * rsA, a1 = a0 + rsA, a2 = a1 + rsA, a3 = a2 + rsA;
-      for (let j = 0; j < N4; j += 4) {
-        let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-        let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
-        let bp = bOff + k0 * rsB + j * csB;
-        for (let k = k0; k < k1; k++, bp += rsB) {
-          const ka = k * csA;
-          const x0 = a[a0 + ka], x1 = a[a1 + ka], x2 = a[a2 + ka], x3 = a[a3 + ka];
-          const y0 = b[bp], y1 = b[bp + csB], y2 = b[bp + 2 * csB], y3 = b[bp + 3 * csB];
-          c00 += x0 * y0; c01 += x0 * y1; c02 += x0 * y2; c03 += x0 * y3;
-          c10 += x1 * y0; c11 += x1 * y1; c12 += x1 * y2; c13 += x1 * y3;
-          c20 += x2 * y0; c21 += x2 * y1; c22 += x2 * y2; c23 += x2 * y3;
-          c30 += x3 * y0; c31 += x3 * y1; c32 += x3 * y2; c33 += x3 * y3;
+  if (M === 0 || N === 0) return;
+  const need = sgemmWorkspaceFloats(M, N, K);
+  if (need === 0 || ws === undefined || ws.length - wsOff < need) {
+    if (!accumulate) for (let i = 0; i < M; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + N);
+    if (K === 0) return;
+    if (M < SMALL_M) sgemmRows(M, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc);
+    else sgemmStrided(M, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc);
+    return;
+  }
+  const kcMax = Math.min(K, KC);
+  const aPack = wsOff + kcMax * roundUp(Math.min(N, NC), NR), edge = aPack + roundUp(Math.min(M, MC), MR) * kcMax;
+  // Few rows reuse each B element only a few times: reading B's rows in place beats packing it.
+  const packAllB = M >= PACK_B_MIN_M || csB !== 1;
+  for (let j0 = 0; j0 < N; j0 += NC) {
+    const nc = Math.min(NC, N - j0);
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = Math.min(KC, K - k0), add = accumulate || k0 > 0;
+      if (packAllB) packB(b, bOff, rsB, csB, k0, kc, j0, nc, ws, wsOff);
+      for (let i0 = 0; i0 < M; i0 += MC) {
+        const mc = Math.min(MC, M - i0);
+        packA(a, aOff, rsA, csA, i0, mc, k0, kc, ws, aPack);
+        for (let j = 0; j < nc; j += NR) {
+          const nr = Math.min(NR, nc - j);
+          let bArr = ws, bp = wsOff + j * kc, bs = NR;
+          if (!packAllB && nr === NR) { bArr = b; bp = bOff + k0 * rsB + j0 + j; bs = rsB; }
+          else if (!packAllB) { packB(b, bOff, rsB, csB, k0, kc, j0 + j, nr, ws, wsOff); bp = wsOff; }
+          for (let i = 0; i < mc; i += MR) {
+            const mr = Math.min(MR, mc - i), ap = aPack + i * kc, co = cOff + (i0 + i) * ldc + j0 + j;
+            if (mr === MR && nr === NR) micro4x3(kc, ws, ap, bArr, bp, bs, c, co, ldc, add);
+            else {
+              micro4x3(kc, ws, ap, bArr, bp, bs, ws, edge, NR, false);
+              storeEdge(ws, edge, mr, nr, c, co, ldc, add);
+            }
+          }
         }
-        let cp = cOff + i * ldc + j;
-        c[cp] += c00; c[cp + 1] += c01; c[cp + 2] += c02; c[cp + 3] += c03; cp += ldc;
-        c[cp] += c10; c[cp + 1] += c11; c[cp + 2] += c12; c[cp + 3] += c13; cp += ldc;
-        c[cp] += c20; c[cp + 1] += c21; c[cp + 2] += c22; c[cp + 3] += c23; cp += ldc;
-        c[cp] += c30; c[cp + 1] += c31; c[cp + 2] += c32; c[cp + 3] += c33;
       }
     }
-    // Edges: rows past M4 (all columns) and columns past N4 (rows below M4).
-    edge(M4, M, 0, N, k0, k1, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc);
-    edge(0, M4, N4, N, k0, k1, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc);
   }
 }
 
-function edge(
-  i0: number, i1: number, j0: number, j1: number, k0: number, k1: number,
-  a: Float32Array, aOff: number, rsA: number, csA: number,
-  b: Float32Array, bOff: number, rsB: number, csB: number,
-  c: Float32Array, cOff: number, ldc: number,
-): void {
-  for (let i = i0; i < i1; i++) {
-    for (let j = j0; j < j1; j++) {
-      let s = 0;
-      for (let k = k0; k < k1; k++) s += a[aOff + i * rsA + k * csA] * b[bOff + k * rsB + j * csB];
-      c[cOff + i * ldc + j] += s;
+/** The valid mr x nr corner of an edge tile computed into the workspace. */
+function storeEdge(t: Float32Array, tOff: number, mr: number, nr: number, c: Float32Array, cOff: number, ldc: number, add: boolean): void {
+  for (let i = 0; i < mr; i++) {
+    for (let j = 0; j < nr; j++) {
+      const v = t[tOff + i * NR + j], o = cOff + i * ldc + j;
+      c[o] = add ? c[o] + v : v;
     }
   }
 }

@@ -7,6 +7,7 @@ import { Tensor } from '../tensor.js';
 import { AttrP, AttrType, DTYPE_CODE, GraphP, irVersionFor, Model, NodeP, OpsetId, StringEntry, TensorP } from './onnx-proto.js';
 import { VARINT, varintSize, Writer } from './protobuf.js';
 import { encodeValueInfo } from './value-info.js';
+import { toStandardOnnx } from '../quant/onnx-export.js';
 
 /** Metadata keys loadOnnx fills from ModelProto fields; they describe the source file, not this one. */
 const SOURCE_KEYS = new Set(['ir_version', 'producer_name', 'producer_version']);
@@ -20,6 +21,7 @@ const MAX_PROTO_BYTES = 0x7fffffff;
  */
 export function saveOnnx(graph: Graph): Uint8Array {
   if (!(graph instanceof Graph)) throw new TypeError('saveOnnx takes a Graph');
+  graph = toStandardOnnx(graph); // quantized and fused ops as standard ONNX (int8/int4 weights stay packed in the file)
   // The model's other fields first and the weights last, so every weight's offset is known.
   const m = new Writer();
   m.int64(Model.irVersion, irVersionFor(graph.opset));

@@ -35,6 +35,14 @@ import { FusedConv, FusedGemm, FusedMatMul } from './fused.js';
 import { QMatMul } from './q-matmul.js';
 import { QConv } from './q-conv.js';
 import { QGather } from './q-gather.js';
+import { QuantizeLinear } from './quantize-linear.js';
+import { DequantizeLinear } from './dequantize-linear.js';
+import { DynamicQuantizeLinear } from './dynamic-quantize-linear.js';
+import { MatMulInteger } from './matmul-integer.js';
+import { ConvInteger } from './conv-integer.js';
+import { QLinearMatMul } from './qlinear-matmul.js';
+import { QLinearConv } from './qlinear-conv.js';
+import { MatMulNBits } from './matmul-nbits.js';
 import { SparseMatMul } from './sparse-matmul.js';
 import { SparseConv } from './sparse-conv.js';
 
@@ -48,6 +56,7 @@ export const OPS = {
   Constant, ConstantOfShape, Identity, Dropout, Split, Pad, Tile,
   FusedConv, FusedGemm, FusedMatMul,
   QMatMul, QConv, QGather,
+  QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear, MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv, MatMulNBits,
   SparseMatMul, SparseConv,
 } as const;
 

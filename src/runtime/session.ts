@@ -7,13 +7,19 @@ import { isPacked } from '../graph/graph.js';
 import { compileCpuPlan } from './cpu/plan.js';
 import { CpuExecutor } from './cpu/executor.js';
 import { evaluateOnCpu } from './cpu/evaluate.js';
-import type { WebGpuBackend, WebGpuOptions } from './webgpu/backend.js';
+import type { WebGpuOptions } from './webgpu/backend.js';
+import type { WebGlOptions } from './webgl/backend.js';
+import { backendOrder, defaultBackend, selectBackend, type Accelerator, type BackendChoice, type BackendName } from './select-backend.js';
 
-export type BackendName = 'cpu' | 'webgpu' | 'webgl';
+export type { BackendName, BackendChoice };
 
 export interface SessionOptions {
-  /** Where kernels run. Default 'cpu'. */
-  backend?: BackendName;
+  /**
+   * Where kernels run: 'cpu', 'webgpu', 'webgl' (gpu.js), 'auto' (the first of webgpu, webgl,
+   * cpu that starts here) or a preference order such as ['webgl', 'cpu']. Default: 'auto' in
+   * browsers and Web Workers, 'cpu' in Node. `session.backend` says which one runs.
+   */
+  backend?: BackendChoice;
   /**
    * Graph optimizations at create time (default true): constant folding (shape arithmetic
    * included), dead-code elimination, BatchNormalization folded into Conv, decomposed LayerNorm
@@ -35,6 +41,8 @@ export interface SessionOptions {
   debug?: boolean | ((line: string) => void);
   /** WebGPU: a GPUDevice to share between sessions, powerPreference, Dawn flags (Node). */
   webgpu?: WebGpuOptions;
+  /** WebGL: gpu.js's GPU class (default: globalThis.GPU, else import('gpu.js')), mode, canvas. */
+  webgl?: WebGlOptions;
 }
 
 /** What a backend compiles per input-shape signature. */
@@ -71,7 +79,7 @@ export class InferenceSession {
   private readonly constants = new Map<string, KernelData>();
   private disposed = false;
 
-  private constructor(readonly graph: Graph, private readonly analysis: Analysis, readonly options: Required<SessionOptions>, private readonly gpu?: WebGpuBackend) {
+  private constructor(readonly graph: Graph, private readonly analysis: Analysis, readonly options: Required<SessionOptions>, readonly backend: BackendName, private readonly gpu?: Accelerator) {
     this.inputNames = graph.inputs.map((v) => v.name);
     this.outputNames = graph.outputs.map((v) => v.name);
     for (const [name, w] of graph.initializers) {
@@ -82,8 +90,9 @@ export class InferenceSession {
 
   /** From a Graph, ONNX bytes, or (in Node) a path to an .onnx file. */
   static async create(model: Graph | Uint8Array | string, options: SessionOptions = {}): Promise<InferenceSession> {
-    const opts: Required<SessionOptions> = { backend: 'cpu', optimize: true, planCacheSize: 8, precision: 'f32', debug: false, webgpu: {}, ...options };
-    if (opts.backend !== 'cpu' && opts.backend !== 'webgpu') throw new SessionError(`backend '${opts.backend}' is not available in this build; use 'cpu' or 'webgpu'`);
+    const opts: Required<SessionOptions> = { backend: defaultBackend(), optimize: true, planCacheSize: 8, precision: 'f32', debug: false, webgpu: {}, webgl: {}, ...options };
+    const order = backendOrder(opts.backend);
+    if (typeof order === 'string') throw new SessionError(order);
     let graph: Graph;
     if (model instanceof Graph) graph = model;
     else if (model instanceof Uint8Array) graph = (await import('../onnx/index.js')).loadOnnx(model);
@@ -92,11 +101,9 @@ export class InferenceSession {
     } else throw new SessionError(`InferenceSession.create takes a Graph, ONNX bytes (Uint8Array) or a file path, got ${typeof model}`);
     if (opts.optimize) graph = (await import('../graph/passes/index.js')).optimize(graph, { evaluate: evaluateOnCpu, ...(opts.optimize === true ? {} : { passes: opts.optimize }) });
     const analysis = analyze(graph);
-    // The WebGPU code (and in Node the optional 'webgpu' package) loads only when asked for.
-    const gpu = opts.backend === 'webgpu'
-      ? await (await import('./webgpu/backend.js')).WebGpuBackend.create({ ...opts.webgpu, precision: opts.precision, debug: opts.debug })
-      : undefined;
-    return new InferenceSession(graph, analysis, opts, gpu);
+    // GPU backend code (and in Node the optional 'webgpu' package) loads only when tried.
+    const { name, accelerator } = await selectBackend(order, opts);
+    return new InferenceSession(graph, analysis, opts, name, accelerator);
   }
 
   /** Run the model. Feeds are validated (names, dtypes, shapes) before any kernel runs. */

@@ -7,15 +7,17 @@ import { foldBatchNorm } from './fold-batchnorm.js';
 import { fuseLayerNorm } from './fuse-layernorm.js';
 import { fuseGelu } from './fuse-gelu.js';
 import { fuseActivation } from './fuse-activation.js';
+import { sparsify } from './sparsify.js';
 
 /**
  * The passes in the order optimize() runs them. Folding first turns Constant nodes and shape
  * arithmetic into initializers the matchers can read; BatchNorm folds into Conv before the
  * activation fusion looks at what follows the Conv; LayerNorm and GELU are recognised before
- * activation fusion so a recognised Gelu can join a MatMul's epilogue; DCE last drops what the
+ * activation fusion so a recognised Gelu can join a MatMul's epilogue; sparsify comes after the
+ * fusions so sparse layers keep their bias and activation epilogues; DCE last drops what the
  * rewrites left unread.
  */
-export const PASSES: readonly Pass[] = [constantFold, dce, foldBatchNorm, fuseLayerNorm, fuseGelu, fuseActivation, dce];
+export const PASSES: readonly Pass[] = [constantFold, dce, foldBatchNorm, fuseLayerNorm, fuseGelu, fuseActivation, sparsify, dce];
 
 export const PASS_NAMES = [...new Set(PASSES.map((p) => p.name))];
 

@@ -1,0 +1,4 @@
+/** A quantization request that cannot be honoured: bad options, bad weights, an already-quantized graph. */
+export class QuantizeError extends Error {
+  override name = 'QuantizeError';
+}

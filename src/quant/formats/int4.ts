@@ -1,0 +1,134 @@
+import type { PackedWeight } from '../../graph/graph.js';
+import { Tensor } from '../../tensor.js';
+import { f16ToF32, f32ToF16 } from '../../dtype.js';
+import { roundHalfEven } from '../../../kernels/cpu/q-round.js';
+import { QuantizeError } from '../errors.js';
+import { checkFinite, denseIndex, readRow, weightMatrix, type WeightMatrix } from './matrix.js';
+
+export const INT4_GROUP_SIZES = [32, 64, 128] as const;
+export type Int4GroupSize = (typeof INT4_GROUP_SIZES)[number];
+
+/**
+ * INT4 weights, group-wise: signed 4-bit quants with offset 8, one float16 scale per group of
+ * `groupSize` consecutive K elements of an output channel (ggml Q4_0's numbers, onnxruntime
+ * MatMulNBits' layout, quants and scales kept apart so every array is u32-aligned).
+ *
+ * The dense weight is a matrix of `rows` channels by `depth` K (see WeightMatrix). Each row has
+ * blocks = ceil(K / G) groups; a K that G does not divide is padded with zeros up to blocks * G
+ * (the padding quants are 8, i.e. q = 0; onnxruntime's MatMulNBits pads the same way).
+ *
+ * Byte layout:
+ *   quants  Uint8Array  rows * blocks * G/2 bytes. Element k of row c is in byte
+ *                       c * blocks * G/2 + (k >> 1): low nibble for even k, high nibble for odd k,
+ *                       stored as u = q + 8 (q in [-8, 7]). Read as little-endian u32 words,
+ *                       word c * blocks * G/8 + (k >> 3) holds element k in bits 4 * (k & 7) ...
+ *                       This is exactly MatMulNBits' B [N, blocks, G/2] (bits = 4, no zero points).
+ *   scales  Uint16Array IEEE float16 bits, rows * blocks entries (index c * blocks + b), plus one
+ *                       zero entry when that count is odd, so the array is a whole number of u32
+ *                       (WGSL decodes pairs with unpack2x16float).
+ *   byteLength = rows * blocks * G/2 + 2 * (rows * blocks rounded up to even).
+ *
+ * Dequantization:  W[c, k] = (u[c, k] - 8) * f16(scales[c * blocks + floor(k / G)]).
+ *
+ * Reference quantizer (below, scalar): m = the group's value of largest magnitude (its sign
+ * kept); scale = f16(alpha * m / -8) with alpha in {1, 0.975, ..., 0.7} chosen for the least
+ * squared error of the group (alpha = 1 maps m to -8 exactly, as ggml's Q4_0 does);
+ * q = clamp(roundHalfEven(W / scale), -8, 7), computed as W * (1 / scale) with the float16 scale.
+ */
+export class Int4Weight implements PackedWeight {
+  readonly format = 'int4' as const;
+  readonly shape: readonly number[];
+  readonly axis: 0 | 1;
+  readonly rows: number;
+  readonly depth: number;
+  readonly blocks: number;
+
+  constructor(shape: readonly number[], axis: 0 | 1, readonly groupSize: Int4GroupSize, readonly quants: Uint8Array, readonly scales: Uint16Array) {
+    if (!(INT4_GROUP_SIZES as readonly number[]).includes(groupSize)) throw new QuantizeError(`Int4Weight: group size must be one of ${INT4_GROUP_SIZES.join(', ')}, got ${groupSize}`);
+    const m = weightMatrix(shape, axis, 'Int4Weight');
+    this.shape = Object.freeze(shape.slice());
+    this.axis = axis;
+    this.rows = m.rows;
+    this.depth = m.depth;
+    this.blocks = Math.ceil(m.depth / groupSize);
+    const qBytes = this.rows * this.blocks * (groupSize / 2), sCount = int4ScaleCount(this.rows, this.blocks);
+    if (quants.length !== qBytes) throw new QuantizeError(`Int4Weight: quants must hold rows * blocks * G/2 = ${this.rows} * ${this.blocks} * ${groupSize / 2} = ${qBytes} bytes, got ${quants.length}`);
+    if (scales.length !== sCount) throw new QuantizeError(`Int4Weight: scales must hold ${sCount} float16 values (rows * blocks, rounded up to even), got ${scales.length}`);
+  }
+
+  get byteLength(): number { return this.quants.byteLength + this.scales.byteLength; }
+
+  /** q[c, k] in [-8, 7] (the reference accessor). */
+  quant(c: number, k: number): number {
+    const byte = this.quants[c * this.blocks * (this.groupSize / 2) + (k >> 1)];
+    return ((k & 1 ? byte >> 4 : byte) & 15) - 8;
+  }
+
+  scale(c: number, block: number): number { return f16ToF32(this.scales[c * this.blocks + block]); }
+
+  scalesFloat32(): Float32Array {
+    const out = new Float32Array(this.rows * this.blocks);
+    for (let i = 0; i < out.length; i++) out[i] = f16ToF32(this.scales[i]);
+    return out;
+  }
+
+  dequantize(): Tensor<'float32'> {
+    const out = new Float32Array(this.rows * this.depth), m: WeightMatrix = this, G = this.groupSize;
+    for (let c = 0; c < this.rows; c++) {
+      for (let k = 0; k < this.depth; k++) out[denseIndex(m, c, k)] = this.quant(c, k) * this.scale(c, Math.floor(k / G));
+    }
+    return new Tensor('float32', this.shape, out);
+  }
+}
+
+export function int4ScaleCount(rows: number, blocks: number): number { return Math.ceil((rows * blocks) / 2) * 2; }
+
+const F16_MAX = 65504;
+
+function q4(v: number, inv: number): number { return Math.min(7, Math.max(-8, roundHalfEven(v * inv))); }
+
+/**
+ * The float16 scale of one group: among alpha * m / -8 (m the value of largest magnitude,
+ * alpha = 1, 0.975, ..., 0.7), the one with the least squared error. alpha = 1 maps m to -8
+ * exactly; smaller ones clip the extremes a little to resolve the bulk more finely, which
+ * lowers NMSE on bell-shaped weights by about a quarter.
+ */
+function bestScale(r: Float32Array, k0: number, k1: number, big: number): number {
+  let best = f32ToF16(big / -8), bestErr = Infinity;
+  for (let i = 0; i <= 12; i++) {
+    const bits = f32ToF16(((1 - 0.025 * i) * big) / -8), s = f16ToF32(bits), inv = s === 0 ? 0 : 1 / s;
+    let err = 0;
+    for (let k = k0; k < k1; k++) { const d = r[k] - q4(r[k], inv) * s; err += d * d; }
+    if (err < bestErr) { bestErr = err; best = bits; }
+  }
+  return best;
+}
+
+/** The reference INT4 quantizer (scalar, one group at a time). `what` names the weight in errors. */
+export function quantizeInt4Weight(w: Tensor, axis: 0 | 1, groupSize: Int4GroupSize, what = 'weight'): Int4Weight {
+  if (w.dtype !== 'float32') throw new QuantizeError(`${what}: only float32 weights can be quantized, got ${w.dtype}`);
+  if (!(INT4_GROUP_SIZES as readonly number[]).includes(groupSize)) throw new QuantizeError(`${what}: int4 group size must be one of ${INT4_GROUP_SIZES.join(', ')}, got ${groupSize}`);
+  const data = w.data as Float32Array;
+  checkFinite(data, what);
+  const m = weightMatrix(w.shape, axis, what), G = groupSize, blocks = Math.ceil(m.depth / G), rowBytes = blocks * (G / 2);
+  const quants = new Uint8Array(m.rows * rowBytes).fill(0x88), scales = new Uint16Array(int4ScaleCount(m.rows, blocks));
+  const row = new Float32Array(m.depth);
+  for (let c = 0; c < m.rows; c++) {
+    const r = readRow(data, m, c, row);
+    for (let b = 0; b < blocks; b++) {
+      const k0 = b * G, k1 = Math.min(m.depth, k0 + G);
+      let big = 0;
+      for (let k = k0; k < k1; k++) if (Math.abs(r[k]) > Math.abs(big)) big = r[k];
+      if (Math.abs(big / 8) > F16_MAX) throw new QuantizeError(`${what}: |value| ${Math.abs(big)} in channel ${c} is too large for an int4 group scale (float16 holds up to ${F16_MAX} * 8)`);
+      const bits = bestScale(r, k0, k1, big);
+      const s = f16ToF32(bits), inv = s === 0 ? 0 : 1 / s;
+      scales[c * blocks + b] = bits;
+      for (let k = k0; k < k1; k++) {
+        const q = q4(r[k], inv);
+        const at = c * rowBytes + (k >> 1), u = q + 8;
+        quants[at] = k & 1 ? (quants[at] & 0x0f) | (u << 4) : (quants[at] & 0xf0) | u;
+      }
+    }
+  }
+  return new Int4Weight(w.shape, axis, groupSize, quants, scales);
+}

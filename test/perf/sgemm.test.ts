@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { sgemm, sgemmWorkspaceFloats } from '../../kernels/cpu/sgemm.js';
+import { gemmRef } from '../../test/reference/gemm.js';
+import { ref } from '../../test/reference/tensor.js';
+import { expectClose, randomFloats } from '../util/numerics.js';
+
+/**
+ * The packed GEMM switches strategy at fixed sizes: the 4x3 register tile (edges at M % 4 and
+ * N % 3), few-row products (M < 4: no packing), B read in place (M < 48), KC = 256 deep blocks,
+ * MC = 128 row blocks and NC = 768 column blocks. Each case sits on or next to one of those
+ * edges and is checked against the float64 reference, with transposed operands and accumulation.
+ */
+interface Case { M: number; N: number; K: number; transA?: boolean; transB?: boolean; accumulate?: boolean; ws?: 'none' | 'offset' }
+
+function check(tc: Case, seed: number): void {
+  const { M, N, K, transA = false, transB = false, accumulate = false } = tc;
+  const A = randomFloats(M * K, seed), B = randomFloats(K * N, seed + 1), C0 = randomFloats(M * N, seed + 2);
+  const ref64 = gemmRef(ref(transA ? [K, M] : [M, K], A), ref(transB ? [N, K] : [K, N], B), accumulate ? ref([M, N], C0) : undefined,
+    { transA, transB, alpha: 1, beta: 1 });
+  const [rsA, csA] = transA ? [1, M] : [K, 1], [rsB, csB] = transB ? [1, K] : [N, 1];
+  // C sits inside a wider buffer (ldc > N) with sentinels around it, so stray writes show.
+  const ldc = N + 2, cOff = 3, c = new Float32Array(cOff + M * ldc + 3).fill(7);
+  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) c[cOff + i * ldc + j] = accumulate ? C0[i * N + j] : Number.NaN;
+  const wsOff = tc.ws === 'offset' ? 5 : 0;
+  const ws = tc.ws === 'none' ? undefined : new Float32Array(wsOff + sgemmWorkspaceFloats(M, N, K)).fill(Number.NaN);
+  sgemm(M, N, K, A, 0, rsA, csA, B, 0, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff);
+  const got = new Float32Array(M * N);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) got[i * N + j] = c[cOff + i * ldc + j];
+    expect(c[cOff + i * ldc + N], `gap after row ${i}`).toBe(7);
+  }
+  expect(c[0]).toBe(7);
+  expect(c[c.length - 1]).toBe(7);
+  expectClose(got, ref64.data, { ...tc, seed }, { k: K, atol: 1e-5, rtol: 1e-5 });
+}
+
+const cases: Case[] = [
+  // register-tile edges, packed B
+  { M: 48, N: 3, K: 1 }, { M: 49, N: 4, K: 2 }, { M: 51, N: 5, K: 7 }, { M: 52, N: 6, K: 13 },
+  // few rows (no packing) and the switch to packed A with B in place
+  { M: 1, N: 17, K: 9 }, { M: 2, N: 5, K: 4 }, { M: 3, N: 7, K: 11, transB: true }, { M: 4, N: 7, K: 5 },
+  { M: 5, N: 8, K: 6 }, { M: 47, N: 10, K: 9 }, { M: 47, N: 10, K: 9, transB: true },
+  // KC = 256 deep blocks: accumulation across blocks
+  { M: 50, N: 11, K: 255 }, { M: 50, N: 11, K: 256 }, { M: 50, N: 11, K: 257 }, { M: 6, N: 13, K: 513 },
+  // MC = 128 row blocks, NC = 768 column blocks
+  { M: 129, N: 9, K: 3 }, { M: 131, N: 7, K: 5, transA: true }, { M: 52, N: 769, K: 3 }, { M: 8, N: 770, K: 4 },
+  // accumulate into C, transposed operands, workspace at an offset, and no workspace (strided path)
+  { M: 53, N: 14, K: 260, accumulate: true }, { M: 7, N: 9, K: 300, accumulate: true, transA: true, transB: true },
+  { M: 61, N: 17, K: 19, ws: 'offset' }, { M: 61, N: 17, K: 19, ws: 'none', transB: true },
+  { M: 0, N: 5, K: 3 }, { M: 5, N: 0, K: 3 }, { M: 5, N: 6, K: 0 }, { M: 50, N: 6, K: 0, accumulate: true },
+];
+
+describe('sgemm fast paths vs float64 reference at strategy switches', () => {
+  for (const [i, c] of cases.entries()) {
+    it(`${c.M}x${c.N}x${c.K}${c.transA ? ' A^T' : ''}${c.transB ? ' B^T' : ''}${c.accumulate ? ' +=' : ''}${c.ws ? ` ws:${c.ws}` : ''}`, () => check(c, 11 + i));
+  }
+
+  it('asks for no workspace when it packs nothing', () => {
+    expect(sgemmWorkspaceFloats(3, 1000, 1000)).toBe(0);
+    expect(sgemmWorkspaceFloats(100, 0, 10)).toBe(0);
+    expect(sgemmWorkspaceFloats(4, 3, 1)).toBeGreaterThan(0);
+  });
+});
