@@ -15,7 +15,7 @@
 import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -126,6 +126,7 @@ async function scrapeBatch(port: number): Promise<{ sum: number; count: number }
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: OPTIONS, allowPositionals: false });
   if (values.serve) return serveChild(values);
+  const loadStart = loadavg();
   const levels = values.concurrency.split(',').map(Number);
   const seconds = Number(values.seconds), maxRequests = Number(values['max-requests']);
   // Request body: one sample of the model's input with the batch dimension set to 1.
@@ -181,7 +182,8 @@ async function main(): Promise<void> {
   process.stdout.write(`\nbatching speed-up at concurrency ${top}: ${speedup.toFixed(2)}x (target >= 1.5x: ${speedup >= 1.5 ? 'met' : 'NOT met'})\n`);
   const result = {
     benchmark: 'serve-load', model: values.model, resolution: Number(values.resolution), date: new Date().toISOString(),
-    node: process.version, cpu: cpus()[0]?.model, cores: cpus().length,
+    // Load average before and after: other processes on the machine skew every figure.
+    node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, loadAverage: { start: loadStart, end: loadavg() },
     config: { maxBatch: Number(values['max-batch']), maxDelayMs: Number(values['max-delay-ms']), seconds, maxRequests, protocol: 'binary' },
     cells, speedupAtTopConcurrency: speedup,
   };

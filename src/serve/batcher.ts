@@ -20,6 +20,12 @@ export interface BatcherOptions<I, O> {
   keyOf?: (item: I) => string;
   /** Rows one item contributes (its leading dimension). Default 1. */
   sizeOf?: (item: I) => number;
+  /**
+   * Preferred batch sizes in rows. A batch that would hold some other number of rows is cut
+   * back to the longest run of its items that makes a preferred size; the rest wait for the
+   * next batch. Default: any size.
+   */
+  batchSizes?: readonly number[];
   /** When a batch of several fails, re-run its items one by one so only the bad one fails. Default true. */
   isolateFailures?: boolean;
   /** Called after every batch (for metrics). */
@@ -222,7 +228,13 @@ export class DynamicBatcher<I, O> {
   private take(key: string): Pending<I, O>[] {
     const g = this.groups.get(key)!;
     let rows = 0, n = 0;
-    while (n < g.length && (n === 0 || rows + g[n].rows <= this.maxBatch)) rows += g[n++].rows;
+    const prefix: number[] = [];
+    while (n < g.length && (n === 0 || rows + g[n].rows <= this.maxBatch)) prefix.push((rows += g[n++].rows));
+    const sizes = this.opts.batchSizes;
+    if (sizes && !sizes.includes(rows)) {
+      // e.g. 13 waiting with sizes 1, 2, 4, 8, 16: run 8 now rather than pad to 16.
+      for (let k = n - 1; k >= 1; k--) if (sizes.includes(prefix[k - 1])) { n = k; break; }
+    }
     const batch = g.splice(0, n);
     if (!g.length) this.groups.delete(key);
     this.queued -= batch.length;

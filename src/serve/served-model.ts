@@ -23,8 +23,10 @@ export interface ServedModelOptions {
   /** Set false for a model whose rows are not independent. Default true (when the shapes allow it). */
   batching?: boolean;
   /**
-   * Pad each batch up to the next of these row counts (default: powers of two below maxBatch,
-   * and maxBatch), so the session compiles a few plans instead of one per batch size. [] pads nothing.
+   * The row counts batches are made of (default: powers of two below maxBatch, and maxBatch),
+   * so the session compiles a few plans instead of one per batch size. The batcher cuts a
+   * batch back to one of these; a batch of multi-row requests that cannot be cut is padded up
+   * to the next. [] allows any size.
    */
   batchSizes?: readonly number[];
   /** Shared response cache (keys include the model name). */
@@ -47,7 +49,7 @@ export class ServedModel {
   readonly drift?: DriftMonitor;
   readonly inputs: readonly ValueInfo[];
   readonly outputs: readonly ValueInfo[];
-  /** Row counts batches are padded to (ascending). */
+  /** Row counts batches are made of (ascending). */
   readonly batchSizes: readonly number[];
   private readonly cache?: LruCache<Feeds>;
   private readonly metrics?: ServeMetrics;
@@ -74,6 +76,7 @@ export class ServedModel {
       keyOf: (f) => (batched ? this.inputs.map((v) => f[v.name].shape.slice(1).join('x')).join('|') : ''),
       sizeOf: (f) => (batched ? f[this.inputs[0].name].shape[0] : 1),
       incoming: () => this.incoming,
+      batchSizes: this.batchSizes,
       onBatch: (info) => {
         const m = this.metrics;
         if (!m) return;

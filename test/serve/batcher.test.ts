@@ -52,6 +52,15 @@ describe('DynamicBatcher', () => {
     expect(batches.flat().sort((a, c) => a - c)).toEqual([1, 2, 3, 4, 5, 10, 12]);
   });
 
+  it('cuts batches back to a preferred size instead of running an odd one', async () => {
+    const { b, batches } = doubler({ maxBatch: 16, maxDelayMs: 10_000, batchSizes: [1, 2, 4, 8, 16] });
+    const pending = Array.from({ length: 13 }, (_, i) => b.submit(i));
+    b.flush();
+    await Promise.all(pending);
+    expect(batches.map((x) => x.length)).toEqual([8, 4, 1]);
+    expect(batches.flat()).toEqual(Array.from({ length: 13 }, (_, i) => i));
+  });
+
   it('a failing item does not fail the others in its batch', async () => {
     const { b, batches, infos } = doubler({ maxBatch: 8, maxDelayMs: 10_000 });
     const pending = [1, -5, 3].map((x) => b.submit(x));
