@@ -17,7 +17,7 @@
 // Usage: node scripts/bundle.mjs [--outdir dist/browser] [--no-minify]
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -85,6 +85,7 @@ export function gzipBytes(text) { return gzipSync(Buffer.from(text), { level: 9 
 
 /** Builds every entry into `outdir`; returns esbuild's metafile and a size report. */
 export async function bundle({ outdir = path.join(root, 'dist/browser'), minify = true } = {}) {
+  rmSync(outdir, { recursive: true, force: true }); // chunk names carry hashes: old ones would pile up
   const entryPoints = Object.fromEntries(Object.entries(ENTRIES).map(([k, v]) => [k, path.join(root, v)]));
   const result = await build(browserBuildOptions({ entryPoints, outdir, minify }));
   const read = (out) => readFileSync(path.resolve(root, out), 'utf8');

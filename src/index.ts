@@ -9,3 +9,7 @@ export { models, CheckpointError, type DistilbertConfig, type DistilbertOptions,
 export { learnableParameterCount } from './models/parameters.js';
 export { optimize, PASS_NAMES, type OptimizeOptions } from './graph/passes/index.js';
 export { countFlops } from './graph/flops.js';
+export { createWorkerSession, WorkerSession, WorkerSessionError, type WorkerSessionOptions, type WorkerHandle } from './runtime/workers/worker-session.js';
+export { createPipelineSession, PipelineSession, type PipelineOptions } from './runtime/workers/pipeline-session.js';
+export type { BackendChoice } from './runtime/select-backend.js';
+export type { WebGlOptions } from './runtime/webgl/backend.js';

@@ -7,6 +7,7 @@ export interface GpuJsKernel {
   /** The backend kernel that actually ran (set once built; may be replaced on fallback). */
   kernel?: object;
   destroy?(removeCanvasReferences?: boolean): void;
+  setOutput?(output: number[]): void;
 }
 
 export interface GpuJsTexture { delete?(): void }
