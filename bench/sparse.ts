@@ -9,7 +9,8 @@
  *   npm run build && node dist/bench/sparse.js [--quick] [--only gemm,pointwise,mobilenet,distilbert] [--out bench/results/sparse.json]
  *
  * Timing: each case runs interleaved with its dense baseline (round robin, so load on the
- * machine hits both alike); the figure is the median of the rounds. Single-threaded.
+ * machine hits both alike); the figure is the median of the rounds, with the process CPU time
+ * per run beside it (on a shared machine wall time includes waiting for a core). Single-threaded.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -36,6 +37,13 @@ export interface SparseBenchRow {
   denseMs?: number;
   /** denseMs / medianMs. */
   speedup?: number;
+  /** Fastest round of this case and of the dense baseline: less sensitive to other load on the machine. */
+  minMs?: number;
+  denseMinMs?: number;
+  /** Median process CPU time per run (user + system), and denseCpuMs / cpuMs: on a busy machine wall time includes waiting for a core, CPU time does not. */
+  cpuMs?: number;
+  denseCpuMs?: number;
+  cpuSpeedup?: number;
   bytes?: number;
   denseBytes?: number;
   /** Cost-model constant (ns per lane) for calibration rows. */
@@ -53,23 +61,49 @@ interface Options {
 
 const SPARSITIES = [0.5, 0.7, 0.9, 0.95];
 
-/** Times functions round robin; returns each one's median in ms. */
-function timeInterleaved(fns: (() => void)[], rounds: number, budgetMs: number): number[] {
-  for (const f of fns) f(); // warm-up: JIT and first-touch
-  const times: number[][] = fns.map(() => []), start = performance.now();
-  for (let r = 0; r < rounds && (r < 3 || performance.now() - start < budgetMs); r++) {
-    fns.forEach((f, i) => { const t = performance.now(); f(); times[i].push(performance.now() - t); });
-  }
-  return times.map((t) => t.sort((a, b) => a - b)[t.length >> 1]);
+interface Timing { median: number; min: number; cpu: number }
+
+const med = (t: number[]) => t.sort((a, b) => a - b)[t.length >> 1];
+const summary = (t: number[], cpu: number[]): Timing => ({ median: med(t), min: Math.min(...t), cpu: med(cpu) });
+
+/** Wall and CPU milliseconds of one call. */
+function clock(f: () => void, wall: number[], cpu: number[]): void {
+  const c = process.cpuUsage(), t = performance.now();
+  f();
+  wall.push(performance.now() - t);
+  const d = process.cpuUsage(c);
+  cpu.push((d.user + d.system) / 1000);
 }
 
-async function timeAsync(fns: (() => Promise<unknown>)[], rounds: number, budgetMs: number): Promise<number[]> {
+/** Times functions round robin (at least 3 rounds, then up to `rounds` within the budget); median and min in ms. */
+function timeInterleaved(fns: (() => void)[], rounds: number, budgetMs: number): Timing[] {
+  for (const f of fns) f(); // warm-up: JIT and first-touch
+  const times: number[][] = fns.map(() => []), cpu: number[][] = fns.map(() => []), start = performance.now();
+  for (let r = 0; r < rounds && (r < 3 || performance.now() - start < budgetMs); r++) fns.forEach((f, i) => clock(f, times[i], cpu[i]));
+  return times.map((t, i) => summary(t, cpu[i]));
+}
+
+async function timeAsync(fns: (() => Promise<unknown>)[], rounds: number, budgetMs: number): Promise<Timing[]> {
   for (const f of fns) await f();
-  const times: number[][] = fns.map(() => []), start = performance.now();
+  const times: number[][] = fns.map(() => []), cpu: number[][] = fns.map(() => []), start = performance.now();
   for (let r = 0; r < rounds && (r < 3 || performance.now() - start < budgetMs); r++) {
-    for (let i = 0; i < fns.length; i++) { const t = performance.now(); await fns[i](); times[i].push(performance.now() - t); }
+    for (let i = 0; i < fns.length; i++) {
+      const c = process.cpuUsage(), t = performance.now();
+      await fns[i]();
+      times[i].push(performance.now() - t);
+      const d = process.cpuUsage(c);
+      cpu[i].push((d.user + d.system) / 1000);
+    }
   }
-  return times.map((t) => t.sort((a, b) => a - b)[t.length >> 1]);
+  return times.map((t, i) => summary(t, cpu[i]));
+}
+
+/** A row's timing fields: medians (the figures) and minimums, case against its dense baseline. */
+function timed(t: Timing, dense: Timing): Pick<SparseBenchRow, 'medianMs' | 'denseMs' | 'speedup' | 'minMs' | 'denseMinMs' | 'cpuMs' | 'denseCpuMs' | 'cpuSpeedup'> {
+  return {
+    medianMs: t.median, denseMs: dense.median, speedup: dense.median / t.median, minMs: t.min, denseMinMs: dense.min,
+    cpuMs: t.cpu, denseCpuMs: dense.cpu, cpuSpeedup: dense.cpu / t.cpu,
+  };
 }
 
 /** One kernel prepared as a session would (constant weight, packed weight as KMeta.packed); returns run(). */
@@ -116,11 +150,11 @@ function gemmBench(o: Options, rows: SparseBenchRow[], cases: KernelCase[]): voi
       kernelCall('SparseMatMul', {}, [{ shape: [M, K], data: a }, { shape: [K, N], packed: asKN(csr) }]),
       kernelCall('SparseMatMul', {}, [{ shape: [M, K], data: a }, { shape: [K, N], packed: asKN(bsr) }]),
     ], o.quick ? 3 : 7, o.quick ? 4000 : 15000);
-    kc.denseMs = d; kc.csr.push({ nnz: csr.nnz, ms: c }); kc.bsr.push({ blocks: bsr.nBlocks, ms: b });
-    const target = s === 0.9 ? '>= 2x' : undefined;
-    rows.push({ group: 'gemm', name, variant: 'csr', sparsity: s, medianMs: c, denseMs: d, speedup: d / c, bytes: csr.byteLength, denseBytes: K * N * 4, target, pass: target ? d / c >= 2 : undefined });
-    rows.push({ group: 'gemm', name, variant: 'bsr 1x4', sparsity: s, medianMs: b, denseMs: d, speedup: d / b, bytes: bsr.byteLength, denseBytes: K * N * 4 });
-    o.log?.(`${name} ${(s * 100).toFixed(0)}%: dense ${d.toFixed(1)} ms, CSR ${c.toFixed(1)} ms (${(d / c).toFixed(2)}x), BSR 1x4 ${b.toFixed(1)} ms (${(d / b).toFixed(2)}x)`);
+    kc.denseMs = d.min; kc.csr.push({ nnz: csr.nnz, ms: c.min }); kc.bsr.push({ blocks: bsr.nBlocks, ms: b.min });
+    const target = s === 0.9 ? { target: '>= 2x', pass: d.median / c.median >= 2 } : {};
+    rows.push({ group: 'gemm', name, variant: 'csr', sparsity: s, ...timed(c, d), bytes: csr.byteLength, denseBytes: K * N * 4, ...target });
+    rows.push({ group: 'gemm', name, variant: 'bsr 1x4', sparsity: s, ...timed(b, d), bytes: bsr.byteLength, denseBytes: K * N * 4 });
+    o.log?.(`${name} ${(s * 100).toFixed(0)}%: dense ${d.median.toFixed(1)} ms, CSR ${c.median.toFixed(1)} ms (${(d.median / c.median).toFixed(2)}x), BSR 1x4 ${b.median.toFixed(1)} ms (${(d.median / b.median).toFixed(2)}x)`);
   }
   cases.push(kc);
 }
@@ -139,7 +173,8 @@ async function pointwiseBench(o: Options, rows: SparseBenchRow[], cases: KernelC
     shapes.set(key, e);
   }
   for (const sp of o.quick ? [0.9] : SPARSITIES) {
-    let dense = 0, csrMs = 0, bsrMs = 0;
+    const dense = { median: 0, min: 0, cpu: 0 }, csrMs = { median: 0, min: 0, cpu: 0 }, bsrMs = { median: 0, min: 0, cpu: 0 };
+    const add = (acc: Timing, t: Timing, n: number) => { acc.median += t.median * n; acc.min += t.min * n; acc.cpu += t.cpu * n; };
     for (const { C, M, H, W, count } of shapes.values()) {
       const x = random(C * H * W, 4), xs = [1, C, H, W], ws = [M, C, 1, 1];
       const u = prunedWeight([M, C], { sparsity: sp }, 5), bl = prunedWeight([M, C], { sparsity: sp, pattern: 'block' }, 5);
@@ -149,13 +184,13 @@ async function pointwiseBench(o: Options, rows: SparseBenchRow[], cases: KernelC
         kernelCall('SparseConv', {}, [{ shape: xs, data: x }, { shape: ws, packed: csr }]),
         kernelCall('SparseConv', {}, [{ shape: xs, data: x }, { shape: ws, packed: bsr }]),
       ], o.quick ? 5 : 9, o.quick ? 300 : 1500);
-      dense += d * count; csrMs += c * count; bsrMs += b * count;
-      cases.push({ lanes: H * W, rows: M, depth: C, denseMs: d, csr: [{ nnz: csr.nnz, ms: c }], bsr: [{ blocks: bsr.nBlocks, ms: b }] });
+      add(dense, d, count); add(csrMs, c, count); add(bsrMs, b, count);
+      cases.push({ lanes: H * W, rows: M, depth: C, denseMs: d.min, csr: [{ nnz: csr.nnz, ms: c.min }], bsr: [{ blocks: bsr.nBlocks, ms: b.min }] });
     }
     const name = `MobileNetV2 pointwise convs (${shapes.size} shapes, 35 layers, ${res}x${res})`;
-    rows.push({ group: 'pointwise', name, variant: 'csr', sparsity: sp, medianMs: csrMs, denseMs: dense, speedup: dense / csrMs });
-    rows.push({ group: 'pointwise', name, variant: 'bsr 1x4', sparsity: sp, medianMs: bsrMs, denseMs: dense, speedup: dense / bsrMs });
-    o.log?.(`pointwise ${(sp * 100).toFixed(0)}%: dense ${dense.toFixed(1)} ms, CSR ${csrMs.toFixed(1)} ms (${(dense / csrMs).toFixed(2)}x), BSR ${bsrMs.toFixed(1)} ms (${(dense / bsrMs).toFixed(2)}x)`);
+    rows.push({ group: 'pointwise', name, variant: 'csr', sparsity: sp, ...timed(csrMs, dense) });
+    rows.push({ group: 'pointwise', name, variant: 'bsr 1x4', sparsity: sp, ...timed(bsrMs, dense) });
+    o.log?.(`pointwise ${(sp * 100).toFixed(0)}%: dense ${dense.median.toFixed(1)} ms, CSR ${csrMs.median.toFixed(1)} ms (${(dense.median / csrMs.median).toFixed(2)}x), BSR ${bsrMs.median.toFixed(1)} ms (${(dense.median / bsrMs.median).toFixed(2)}x)`);
   }
 }
 
@@ -172,15 +207,15 @@ async function modelBench(o: Options, rows: SparseBenchRow[], label: string, g: 
   const sessions = await Promise.all(variants.map((v) => InferenceSession.create(v.graph)));
   const ms = await timeAsync(sessions.map((s) => () => s.run(feeds)), o.quick ? 3 : 7, o.quick ? 8000 : 40000);
   variants.forEach((v, i) => {
-    const target = targets[v.name], speedup = ms[0] / ms[i];
+    const target = targets[v.name], speedup = ms[0].median / ms[i].median;
     const sparseOps = sessions[i].graph.nodes.filter((n) => n.op.startsWith('Sparse')).length;
     rows.push({
-      group: 'model', name: label, variant: v.name, sparsity: v.sparsity, medianMs: ms[i], denseMs: ms[0], speedup,
+      group: 'model', name: label, variant: v.name, sparsity: v.sparsity, ...timed(ms[i], ms[0]),
       ...(target ? { target: `>= ${target}x`, pass: speedup >= target } : {}),
     });
     rows.push({ group: 'memory', name: label, variant: `${v.name}: weights as run${sparseOps ? ` (${sparseOps} sparse layers)` : ''}`, sparsity: v.sparsity, bytes: sessions[i].graph.weightBytes, denseBytes: sessions[0].graph.weightBytes });
     rows.push({ group: 'memory', name: label, variant: `${v.name}: ONNX file`, sparsity: v.sparsity, bytes: saveOnnx(v.graph).length, denseBytes: saveOnnx(g).length });
-    o.log?.(`${label} ${v.name}: ${ms[i].toFixed(1)} ms (${speedup.toFixed(2)}x), ${sparseOps} sparse layers, weights ${(sessions[i].graph.weightBytes / 1048576).toFixed(2)} MiB`);
+    o.log?.(`${label} ${v.name}: ${ms[i].median.toFixed(1)} ms (${speedup.toFixed(2)}x), ${sparseOps} sparse layers, weights ${(sessions[i].graph.weightBytes / 1048576).toFixed(2)} MiB`);
   });
   const ort = await import('onnxruntime-node').catch(() => undefined);
   if (!ort) return;
@@ -189,8 +224,8 @@ async function modelBench(o: Options, rows: SparseBenchRow[], label: string, g: 
   for (const [k, t] of Object.entries(feeds)) ortFeeds[k] = new ort.Tensor(t.dtype as 'float32', t.data as Float32Array, t.shape as number[]);
   const ortMs = await timeAsync(ortSessions.map((s) => () => s.run(ortFeeds)), o.quick ? 3 : 7, 10000);
   ortMs.forEach((t, i) => {
-    rows.push({ group: 'model', name: `${label} in onnxruntime-node (1 thread)`, variant: variants[i].name, sparsity: variants[i].sparsity, medianMs: t, denseMs: ortMs[0], speedup: ortMs[0] / t });
-    o.log?.(`${label} onnxruntime-node ${variants[i].name}: ${t.toFixed(1)} ms`);
+    rows.push({ group: 'model', name: `${label} in onnxruntime-node (1 thread)`, variant: variants[i].name, sparsity: variants[i].sparsity, ...timed(t, ortMs[0]) });
+    o.log?.(`${label} onnxruntime-node ${variants[i].name}: ${t.median.toFixed(1)} ms`);
   });
   for (const s of ortSessions) await s.release();
 }
@@ -203,7 +238,7 @@ function fit2(xs: number[], ys: number[], ts: number[]): [number, number] {
   return det === 0 ? [xt / xx, 0] : [(xt * yy - yt * xy) / det, (yt * xx - xt * xy) / det];
 }
 
-/** The cost model's constants (ns per activation lane) from the kernel runs above. */
+/** The cost model's constants (ns per activation lane) from the kernel runs above (fastest rounds: the least disturbed). */
 function calibrate(cases: KernelCase[], rows: SparseBenchRow[], log?: (l: string) => void): void {
   const ns = (ms: number, lanes: number) => (ms * 1e6) / lanes;
   const dense = cases.map((c) => ns(c.denseMs, c.lanes) / (c.rows * c.depth)).sort((a, b) => a - b);
@@ -244,10 +279,11 @@ async function bert(opts: Options, rows: SparseBenchRow[]): Promise<void> {
 
 function table(rows: SparseBenchRow[]): string {
   const f = (x: number | undefined, d = 1) => (x === undefined ? '' : x.toFixed(d));
-  const lines = ['group        case                                                    variant                                   sparsity   ms      dense ms  speedup  MiB     dense MiB  target'];
+  const lines = ['group        case                                                    variant                                   sparsity   ms      dense ms  speedup  CPU speedup  MiB     dense MiB  target'];
   for (const r of rows) {
     lines.push([r.group.padEnd(12), r.name.padEnd(55), r.variant.padEnd(41), `${(r.sparsity * 100).toFixed(0)}%`.padStart(8),
       f(r.medianMs ?? r.value, r.value !== undefined ? 3 : 1).padStart(8), f(r.denseMs).padStart(9), (r.speedup ? `${r.speedup.toFixed(2)}x` : '').padStart(8),
+      (r.cpuSpeedup ? `${r.cpuSpeedup.toFixed(2)}x` : '').padStart(12),
       f(r.bytes && r.bytes / 1048576, 2).padStart(7), f(r.denseBytes && r.denseBytes / 1048576, 2).padStart(10),
       r.target ? `${r.target} ${r.pass ? 'PASS' : 'MISS'}` : ''].join(' '));
   }

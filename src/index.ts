@@ -13,3 +13,4 @@ export { createWorkerSession, WorkerSession, WorkerSessionError, type WorkerSess
 export { createPipelineSession, PipelineSession, type PipelineOptions } from './runtime/workers/pipeline-session.js';
 export type { BackendChoice } from './runtime/select-backend.js';
 export type { WebGlOptions } from './runtime/webgl/backend.js';
+export { prune, sparsify, CsrWeight, BsrWeight, type PruneOptions, type SparsifyOptions } from './sparse/index.js';

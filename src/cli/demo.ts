@@ -5,6 +5,7 @@ import type { Graph } from '../graph/graph.js';
 import { countFlops } from '../graph/flops.js';
 import { saveOnnx } from '../onnx/index.js';
 import { models } from '../models/index.js';
+import { prune } from '../sparse/index.js';
 import { WordPieceTokenizer, preprocessImage, topK, DEMO_VOCAB } from '../models/pipeline-index.js';
 
 export interface DemoRow {
@@ -98,6 +99,9 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const mn = await measure('MobileNetV2 1.0/224', mobilenet, { input: image }, runs);
   rows.push(mn.row);
   log(`  top-3 classes of the test card: ${topK(mn.outputs.logits, 3).map((t) => `#${t.index} (${(t.score * 100).toFixed(1)}%)`).join(', ')}`);
+
+  rows.push((await measure('MobileNetV2 pruned 90% (sparse kernels)', prune(mobilenet, { sparsity: 0.9 }), { input: image }, runs)).row);
+  rows.push((await measure('MobileNetV2 channel-pruned 50%', prune(mobilenet, { sparsity: 0.5, pattern: 'channel' }), { input: image }, runs)).row);
 
   log('Building DistilBERT-base (6 layers, hidden 768, seeded weights) ...');
   const bert = models.distilbert({ layers: 6, hidden: 768, heads: 12, ffn: 3072, vocab: 30522, maxPositions: 512, seed: 1 });

@@ -87,13 +87,11 @@ export async function pruneCommand(argv: string[]): Promise<void> {
 export function formatSummary(s: PruneSummary, output: string): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(6), kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`.padStart(11);
   const shape = (a: readonly number[]) => `[${a.join(', ')}]`;
-  const width = Math.max(5, ...s.layers.map((l) => l.node.length));
+  const shapes = s.layers.map((l) => (l.shapeBefore.join() === l.shapeAfter.join() ? shape(l.shapeAfter) : `${shape(l.shapeBefore)} -> ${shape(l.shapeAfter)}`));
+  const width = Math.max(5, ...s.layers.map((l) => l.node.length)), sw = Math.max(5, ...shapes.map((x) => x.length));
   const lines = [
-    `${'layer'.padEnd(width)}  ${'op'.padEnd(11)} ${'shape'.padEnd(24)} sparsity        dense        CSR   runs`,
-    ...s.layers.map((l) => {
-      const sh = l.shapeBefore.join() === l.shapeAfter.join() ? shape(l.shapeAfter) : `${shape(l.shapeBefore)} -> ${shape(l.shapeAfter)}`;
-      return `${l.node.padEnd(width)}  ${l.op.padEnd(11)} ${sh.padEnd(24)} ${pct(l.sparsityBefore)} -> ${pct(l.sparsityAfter)} ${kib(l.denseBytes)} ${kib(l.csrBytes)}   ${l.runs}`;
-    }),
+    `${'layer'.padEnd(width)}  ${'op'.padEnd(11)} ${'shape'.padEnd(sw)}  sparsity            dense          CSR  runs`,
+    ...s.layers.map((l, i) => `${l.node.padEnd(width)}  ${l.op.padEnd(11)} ${shapes[i].padEnd(sw)}  ${pct(l.sparsityBefore)} -> ${pct(l.sparsityAfter)} ${kib(l.denseBytes)}  ${kib(l.csrBytes)}  ${l.runs}`),
     '',
     `parameters: ${s.parametersBefore.toLocaleString('en-US')} -> ${s.parametersAfter.toLocaleString('en-US')}`,
     `weights as Tessera runs them (sparse where it pays): ${(s.sparseWeightBytes / 1048576).toFixed(2)} MiB`,

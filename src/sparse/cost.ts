@@ -1,4 +1,4 @@
-import { denseIndex, type WeightMatrix } from './formats/matrix.js';
+import type { WeightMatrix } from './formats/matrix.js';
 
 /**
  * The per-layer cost model sparsify() decides with. Every term is nanoseconds per activation
@@ -7,8 +7,8 @@ import { denseIndex, type WeightMatrix } from './formats/matrix.js';
  *   dense  = rows * depth * denseMac
  *   CSR    = nnz * csrNnz + rows * row
  *   BSR    = blocks * bsr4Block + rows * row        ([1, 4] blocks)
- * and the cheapest wins. Only the ratios matter: CSR pays off below a density of about
- * denseMac / csrNnz.
+ * and a sparse format wins when it is the cheapest and below SPARSE_MARGIN times dense. Only
+ * the ratios matter: CSR pays off below a density of about 0.8 * denseMac / csrNnz (0.65).
  */
 export interface SparseCostModel {
   /** Dense kernel, per multiply-add. */
@@ -22,11 +22,19 @@ export interface SparseCostModel {
 }
 
 /**
- * Calibrated by `node dist/bench/sparse.js --calibrate` (bench/sparse.ts fits these from the
- * same runs as its speedup table) on the development machine (2-core AMD EPYC, Node 20):
- * see the README's "Pruning and sparsity" section for the figures it printed.
+ * Calibrated with `node dist/bench/sparse.js --only gemm,pointwise` (bench/sparse.ts fits these
+ * from the fastest rounds of its GEMM 128x768x3072 and MobileNetV2 pointwise runs, relative
+ * least squares) on the development machine: 2-core AMD EPYC (Zen 5), Node 20, 2026-11-29,
+ * which printed { denseMac: 0.552, csrNnz: 0.676, bsr4Block: 2.09, row: 1.01 }. Re-run it when
+ * the dense kernels change: these are relative to Tessera's own dense GEMM.
  */
-export const DEFAULT_COST: SparseCostModel = { denseMac: 1, csrNnz: 2.2, bsr4Block: 5, row: 4 };
+export const DEFAULT_COST: SparseCostModel = { denseMac: 0.55, csrNnz: 0.68, bsr4Block: 2.1, row: 1.0 };
+
+/**
+ * A sparse kernel must be priced below this fraction of the dense one to be picked: margin
+ * for calibration drift and for what the model leaves out (the transpose of A, cache misses).
+ */
+export const SPARSE_MARGIN = 0.8;
 
 export type SparseFormat = 'csr' | 'bsr';
 
@@ -39,19 +47,31 @@ export interface LayerCost {
   best: SparseFormat | 'dense';
 }
 
-/** Counts the nonzeros and [1, 4] blocks of a weight and prices each way of running it. */
+/** Counts the nonzeros (and, when BSR could win, the [1, 4] blocks) of a weight and prices each way of running it. */
 export function layerCost(w: Float32Array, m: WeightMatrix, model: SparseCostModel = DEFAULT_COST): LayerCost {
   const { rows, depth } = m;
-  let nnz = 0, blocks = 0;
+  let nnz = 0;
+  for (let i = 0; i < w.length; i++) if (w[i] !== 0) nnz++;
+  const dense = rows * depth * model.denseMac, csr = nnz * model.csrNnz + rows * model.row;
+  // Blocks hold at least nnz / 4 nonzeros each... at most 4: skip counting them when even that bound loses.
+  const blockBound = Math.ceil(nnz / 4) * model.bsr4Block + rows * model.row;
+  const blocks = blockBound < Math.min(SPARSE_MARGIN * dense, csr) ? countBlocks(w, m) : Math.ceil(nnz / 4);
+  const bsr = blocks * model.bsr4Block + rows * model.row;
+  const best = Math.min(csr, bsr) >= SPARSE_MARGIN * dense ? 'dense' : csr <= bsr ? 'csr' : 'bsr';
+  return { rows, depth, nnz, blocks, dense, csr, bsr, best };
+}
+
+/** [1, 4] blocks (four consecutive output channels at one K) holding a nonzero. */
+function countBlocks(w: Float32Array, m: WeightMatrix): number {
+  const { rows, depth } = m;
+  let blocks = 0;
   for (let r0 = 0; r0 < rows; r0 += 4) {
     const r1 = Math.min(rows, r0 + 4);
     for (let k = 0; k < depth; k++) {
-      let any = false;
-      for (let c = r0; c < r1; c++) if (w[denseIndex(m, c, k)] !== 0) { nnz++; any = true; }
-      if (any) blocks++;
+      for (let c = r0; c < r1; c++) {
+        if (w[m.axis === 0 ? c * depth + k : k * rows + c] !== 0) { blocks++; break; }
+      }
     }
   }
-  const dense = rows * depth * model.denseMac, csr = nnz * model.csrNnz + rows * model.row, bsr = blocks * model.bsr4Block + rows * model.row;
-  const best = Math.min(dense, csr, bsr) === dense ? 'dense' : csr <= bsr ? 'csr' : 'bsr';
-  return { rows, depth, nnz, blocks, dense, csr, bsr, best };
+  return blocks;
 }

@@ -6,7 +6,7 @@ export { prune, type PruneOptions, type PrunePattern } from './prune.js';
 export { sparsify, type SparsifyOptions, type SparsifyDecision } from './sparsify.js';
 export { CsrWeight, csrBytes } from './formats/csr.js';
 export { BsrWeight, bsrBytes } from './formats/bsr.js';
-export { DEFAULT_COST, layerCost, type SparseCostModel, type LayerCost, type SparseFormat } from './cost.js';
+export { DEFAULT_COST, SPARSE_MARGIN, layerCost, type SparseCostModel, type LayerCost, type SparseFormat } from './cost.js';
 export { prunableLayers, type PrunableLayer, type SkipOption } from './targets.js';
 export { sparsityReport, type LayerSparsity } from './report.js';
 export { SparseError } from './errors.js';

@@ -80,7 +80,7 @@ describe('prune: block', () => {
           expect(z === 0 || z === vals.length, `${l.weight} block (${r}, ${b}) partly zero`).toBe(true);
           if (z) zeroBlocks++;
         }
-        expect(zeroBlocks, `${l.weight} [${bk}, ${br}] s=${sp}`).toBe(Math.round(sp * R * B));
+        expect(zeroBlocks, `${l.weight} [${bk}, ${br}] s=${sp}`).toBe(Math.round(sp * (R * B)));
       }
     }), { numRuns: RUNS });
   });
