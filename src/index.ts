@@ -14,3 +14,5 @@ export { createPipelineSession, PipelineSession, type PipelineOptions } from './
 export type { BackendChoice } from './runtime/select-backend.js';
 export type { WebGlOptions } from './runtime/webgl/backend.js';
 export { prune, sparsify, CsrWeight, BsrWeight, type PruneOptions, type SparsifyOptions } from './sparse/index.js';
+export { WebGpuError } from './runtime/webgpu/errors.js';
+export type { WebGpuOptions } from './runtime/webgpu/options.js';

@@ -44,7 +44,7 @@ const POW = `fn pow_(x: f32, y: f32) -> f32 {
   if (y == 0.0) { return 1.0; }
   let p = pow(abs(x), y);
   if (x >= 0.0) { return p; }
-  if (fract(y) != 0.0) { return bitcast<f32>(0x7fc00000u); }
+  if (fract(y) != 0.0) { return sqrt(x); } // NaN, computed: WGSL has no NaN constant
   return select(p, -p, fract(y * 0.5) != 0.0);
 }`;
 

@@ -14,6 +14,13 @@ import { layerNormalization } from './layer-normalization.js';
 import { gather } from './gather.js';
 import { transpose } from './transpose.js';
 import { reshapeAlias } from './reshape.js';
+import { qMatMul } from './q-matmul.js';
+import { qGather } from './q-gather.js';
+import { qConv } from './q-conv.js';
+import { slice } from './slice.js';
+import { expand } from './expand.js';
+import { concat } from './concat.js';
+import { cast } from './cast.js';
 
 /**
  * The WebGPU backend: op name -> kernel. Ops missing here (or whose lowering says unsupported
@@ -30,7 +37,9 @@ export const WEBGPU_KERNELS: Readonly<Record<string, WebGpuKernel<any>>> = {
   GlobalAveragePool: globalAveragePool, GlobalMaxPool: globalMaxPool, AveragePool: averagePool, MaxPool: maxPool,
   Gemm: gemm, FusedGemm: gemm, MatMul: matMul, FusedMatMul: matMul,
   Softmax: softmax, LayerNormalization: layerNormalization, Where: where, Gather: gather, Transpose: transpose,
+  Slice: slice, Expand: expand, Concat: concat, Cast: cast,
   Reshape: reshapeAlias, Flatten: reshapeAlias, Squeeze: reshapeAlias, Unsqueeze: reshapeAlias, Identity: reshapeAlias, Dropout: reshapeAlias,
+  QMatMul: qMatMul, QGather: qGather, QConv: qConv,
 };
 
 /** The GPU work for one node, or why it has none. */

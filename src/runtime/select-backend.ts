@@ -3,7 +3,7 @@ import type { Analysis } from '../graph/analyze.js';
 import type { Dim } from '../ops/types.js';
 import type { KernelData } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
-import type { WebGpuOptions } from './webgpu/backend.js';
+import type { WebGpuOptions } from './webgpu/options.js';
 import type { WebGlOptions } from './webgl/backend.js';
 
 export type BackendName = 'cpu' | 'webgpu' | 'webgl';

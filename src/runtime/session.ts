@@ -7,7 +7,7 @@ import { isPacked } from '../graph/graph.js';
 import { compileCpuPlan } from './cpu/plan.js';
 import { CpuExecutor } from './cpu/executor.js';
 import { evaluateOnCpu } from './cpu/evaluate.js';
-import type { WebGpuOptions } from './webgpu/backend.js';
+import type { WebGpuOptions } from './webgpu/options.js';
 import type { WebGlOptions } from './webgl/backend.js';
 import { backendOrder, defaultBackend, selectBackend, type Accelerator, type BackendChoice, type BackendName } from './select-backend.js';
 

@@ -191,6 +191,15 @@ describe.skipIf(!present)('in headless Chromium', () => {
     expect(statSync(path.join(SHOTS, 'example-cpu.png')).size).toBeGreaterThan(10_000);
   });
 
+  it('example page on WebGPU: MobileNetV2 and DistilBERT match the CPU', { timeout: 300_000 }, async () => {
+    const r = await examplePage('backend=webgpu&runs=2', 'example-webgpu.png');
+    expect(r.error).toBeUndefined();
+    expect(r.classification.backend).toBe('webgpu');
+    expect(maxRelErr(r.classification.logitsHead, ref.logits)).toBeLessThanOrEqual(1e-3);
+    expect(r.embedding.backend).toBe('webgpu');
+    expect(maxRelErr(r.embedding.queryHead, ref.query)).toBeLessThanOrEqual(1e-3);
+  });
+
   it('example page on WebGL (gpu.js): MobileNetV2 kernels ran as WebGL2Kernel, results match the CPU', async () => {
     const r = await examplePage('backend=webgl&tasks=classify&runs=1', 'example-webgl.png');
     expect(r.error).toBeUndefined();

@@ -24,7 +24,7 @@ export async function openGpu(file: string): Promise<Gpu> {
     return { handle: await acquireDevice({ f16: true }), reason: '' };
   } catch (e) {
     const reason = (e as Error).message;
-    if (!REQUIRED) console.warn(`[${file}] WebGPU tests skipped: ${reason}. Install a driver with scripts/install-webgpu-driver.sh; set REQUIRE_WEBGPU=1 to make this a failure.`);
+    if (!REQUIRED) console.warn(`[${file}] WebGPU tests skipped: ${reason}. (REQUIRE_WEBGPU=1 makes this a failure.)`);
     return { handle: undefined, reason };
   }
 }
@@ -107,4 +107,10 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let num = 0, den = 0;
   for (let i = 0; i < a.length; i++) { num = Math.max(num, Math.abs(a[i] - b[i])); den = Math.max(den, Math.abs(b[i])); }
   return num / Math.max(den, 1e-30);
+}
+
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < a.length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+  return ab / Math.sqrt(aa * bb);
 }

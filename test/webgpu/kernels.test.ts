@@ -164,6 +164,34 @@ describe.skipIf(!backend)('WebGPU kernels vs CPU kernels', () => {
       for (let i = perm.length - 1; i > 0; i--) { const j = (k * 7 + i * 13) % (i + 1); [perm[i], perm[j]] = [perm[j], perm[i]]; }
       await checkOp(b(), 'Transpose', [{ tensor: floats([...shape], sd) }], { perm }, {}, { perm });
     }));
+
+  it('Slice with constant bounds (negative steps, clamping), Expand, Concat', () => prop(
+    fc.record({ case: fc.integer({ min: 0, max: 3 }), seed }),
+    async ({ case: c, seed: sd }) => {
+      const i64 = (v: number[]) => ({ tensor: new Tensor('int64', [v.length], v.map(BigInt)), constant: true });
+      const x = floats([5, 7, 3], sd);
+      const slices = [[[1, 0], [4, 100], [0, 1], [1, 2]], [[-1], [-6], [1], [-2]], [[0, 0, 2], [5, 7, -4], [0, 1, 2], [2, 3, -1]], [[2], [2], [0], [1]]];
+      const [st, en, ax, sp] = slices[c];
+      await checkOp(b(), 'Slice', [{ tensor: x }, i64(st), i64(en), i64(ax), i64(sp)], {}, {}, { c });
+      const e = [[[3, 1], [2, 3, 4]], [[1], [2, 5]], [[4, 1, 2], [4, 3, 2]], [[2, 1, 1], [2, 0, 3]]][c];
+      await checkOp(b(), 'Expand', [{ tensor: floats(e[0], sd + 1) }, i64(e[1])], {}, {}, { c });
+      const parts = [[[2, 3], [4, 3]], [[3, 1, 2], [3, 4, 2], [3, 0, 2]], [[5], [1]], [[2, 2, 2], [2, 2, 2]]][c];
+      const axis = [0, 1, 0, -1][c];
+      await checkOp(b(), 'Concat', parts.map((p, i) => ({ tensor: floats(p, sd + 10 + i), constant: i === 1 })), { axis }, {}, { c });
+    }));
+
+  it('Cast: ints and bools to float, anything to bool, int32 <-> int64; float -> int falls back', async () => {
+    const TO = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9 } as const;
+    const i = ints('int32', [3, 4], -50, 50), l = ints('int64', [6], -3, 3), f = new Tensor('float32', [5], [0, -0.5, 2, 0, 1e-30]);
+    const bools = new Tensor('bool', [4], [1, 0, 0, 1]);
+    await checkOp(b(), 'Cast', [{ tensor: i }], { to: TO.FLOAT }, {}, {});
+    await checkOp(b(), 'Cast', [{ tensor: l }], { to: TO.FLOAT }, {}, {});
+    await checkOp(b(), 'Cast', [{ tensor: l }], { to: TO.INT32 }, {}, {});
+    await checkOp(b(), 'Cast', [{ tensor: i }], { to: TO.INT64 }, {}, {});
+    await checkOp(b(), 'Cast', [{ tensor: f }], { to: TO.BOOL }, {}, {});
+    await checkOp(b(), 'Cast', [{ tensor: bools }], { to: TO.FLOAT }, {}, {});
+    await expect(checkOp(b(), 'Cast', [{ tensor: f }], { to: TO.INT32 }, {}, {})).rejects.toThrow(/fell back to the CPU/);
+  });
 });
 
 describe.skipIf(!backend)('WebGPU executor', () => {

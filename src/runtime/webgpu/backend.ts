@@ -10,18 +10,9 @@ import { WebGpuError } from './errors.js';
 import { compileWebGpuPlan } from './plan.js';
 import { toGpu } from './transfer.js';
 import { WebGpuExecutor } from './executor.js';
+import type { WebGpuOptions } from './options.js';
 
-/** SessionOptions.webgpu: where the device comes from. */
-export interface WebGpuOptions {
-  /**
-   * A GPUDevice to use instead of acquiring one (several sessions can share a device; creating
-   * one is slow). The session frees its own buffers on dispose and leaves the device alone.
-   */
-  device?: object;
-  powerPreference?: 'low-power' | 'high-performance';
-  /** Node only: flags for the `webgpu` package's create(), e.g. ['adapter=llvmpipe']. */
-  dawnFlags?: string[];
-}
+export type { WebGpuOptions } from './options.js';
 
 export interface WebGpuBackendOptions extends WebGpuOptions {
   precision?: 'f32' | 'f16';

@@ -1,7 +1,7 @@
 /// <reference types="@webgpu/types" />
 
 /** GPUBufferUsage bits, spelled out so nothing depends on the WebGPU globals being installed. */
-export const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
+export const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80, QUERY_RESOLVE: 0x200 } as const;
 export const MAP_READ_MODE = 0x1;
 
 /**

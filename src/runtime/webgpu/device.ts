@@ -57,17 +57,24 @@ const RAISED_LIMITS = [
 /** Adapter then device; clear errors when there is neither. */
 export async function acquireDevice(opts: DeviceOptions = {}): Promise<GpuDeviceHandle> {
   const { gpu, source } = await findGpu(opts.dawnFlags ?? []);
-  const adapter = await gpu.requestAdapter(opts.powerPreference ? { powerPreference: opts.powerPreference } : undefined);
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter(opts.powerPreference ? { powerPreference: opts.powerPreference } : undefined);
+  } catch (e) {
+    throw new WebGpuError(`no WebGPU adapter from ${source}: ${(e as Error).message}`);
+  }
   if (!adapter) {
     throw new WebGpuError(`no WebGPU adapter from ${source}: this machine has no GPU WebGPU can use` +
       (source.startsWith('webgpu') ? ' (Dawn needs a Vulkan driver; on a machine without a GPU install a CPU one, see scripts/install-webgpu-driver.sh)' : ''));
   }
   const f16 = !!opts.f16 && adapter.features.has('shader-f16');
+  // Timestamp queries (kernel timing in the benchmarks) where the adapter offers them.
+  const features: GPUFeatureName[] = [...(f16 ? ['shader-f16' as const] : []), ...(adapter.features.has('timestamp-query') ? ['timestamp-query' as const] : [])];
   const requiredLimits: Record<string, number> = {};
   for (const k of RAISED_LIMITS) requiredLimits[k] = adapter.limits[k];
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ requiredFeatures: f16 ? ['shader-f16'] : [], requiredLimits });
+    device = await adapter.requestDevice({ requiredFeatures: features, requiredLimits });
   } catch (e) {
     throw new WebGpuError(`the WebGPU adapter from ${source} would not create a device: ${(e as Error).message}`);
   }
@@ -95,4 +102,14 @@ function wrapDevice(gpu: GPU, adapter: GPUAdapter, device: GPUDevice, f16: boole
   };
   void device.lost.then((info) => { handle.lost = info; });
   return handle;
+}
+
+/** What the adapter is; `software` marks a CPU implementation (lavapipe, SwiftShader, WARP). */
+export interface AdapterDescription { vendor: string; architecture: string; device: string; description: string; software: boolean }
+
+export function describeAdapter(h: GpuDeviceHandle): AdapterDescription {
+  const info = (h.adapter?.info ?? (h.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined;
+  const d = { vendor: info?.vendor ?? '', architecture: info?.architecture ?? '', device: info?.device ?? '', description: info?.description ?? '' };
+  const software = !!info?.isFallbackAdapter || /software|llvmpipe|lavapipe|swiftshader|warp|cpu/i.test(Object.values(d).join(' '));
+  return { ...d, software };
 }

@@ -14,6 +14,8 @@ interface BoundDispatch { pipeline: GPUComputePipeline; group: GPUBindGroup; wor
 /** GPU objects of one plan, made on its first run. */
 interface Resources {
   slots: GPUBuffer[];
+  /** Constants folded for this plan (not session weights): uploaded and freed with the plan. */
+  folded: Map<number, GPUBuffer>;
   uniforms: GPUBuffer | undefined;
   staging: GPUBuffer | undefined;
   /** Per step: bound dispatches (GPU) or preallocated host outputs and scratch (CPU fallback). */
@@ -33,6 +35,8 @@ const EMPTY = new Float32Array(0);
 export class WebGpuExecutor {
   private resources: Promise<Resources> | undefined;
   private released = false;
+  /** Set up on the first run: pipeline compilation, and the weights this plan uploaded (first use in the session). */
+  readonly setup = { pipelinesMs: 0, uploadMs: 0, uploadBytes: 0 };
 
   constructor(readonly plan: WebGpuPlan, private readonly backend: WebGpuBackend) {}
 
@@ -47,9 +51,52 @@ export class WebGpuExecutor {
       this.released = true;
       const r = await this.resources.catch(() => undefined);
       if (!r) return;
-      for (const b of r.slots) this.backend.pool.release(b);
+      for (const b of [...r.slots, ...r.folded.values()]) this.backend.pool.release(b);
       if (r.uniforms) this.backend.pool.release(r.uniforms);
       if (r.staging) this.backend.pool.release(r.staging);
+    });
+  }
+
+  /**
+   * Benchmarks only: runs every GPU node of the plan `repeats` times in one compute pass (feeds
+   * uploaded once, nothing read back). `gpuMs` comes from timestamp queries when the device has
+   * them; `wallMs` is submit-to-done. Both per repeat. Plans with CPU fallbacks are refused.
+   */
+  profile(feeds: readonly Tensor[], repeats: number): Promise<{ gpuMs: number | undefined; wallMs: number }> {
+    return this.backend.serialize(async () => {
+      const { plan, backend } = this, dev = backend.device;
+      backend.check();
+      if (plan.steps.some((s) => s.kind === 'cpu')) throw new WebGpuError('profile() needs a plan that runs entirely on the GPU');
+      this.resources ??= this.instantiate();
+      const res = await this.resources;
+      plan.inputs.forEach((v, k) => { if (plan.uploadInputs.includes(v)) this.upload(res, v, toKernelData(plan.values[v].dtype, feeds[k].data as TensorData, false)); });
+      const ts = dev.features.has('timestamp-query');
+      const querySet = ts ? dev.createQuerySet({ type: 'timestamp', count: 2 }) : undefined;
+      const resolve = ts ? dev.createBuffer({ size: 16, usage: USAGE.QUERY_RESOLVE | USAGE.COPY_SRC }) : undefined;
+      const read = ts ? dev.createBuffer({ size: 16, usage: USAGE.MAP_READ | USAGE.COPY_DST }) : undefined;
+      try {
+        const enc = dev.createCommandEncoder();
+        const pass = enc.beginComputePass(querySet ? { timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
+        for (let r = 0; r < repeats; r++) {
+          for (const step of res.gpu) for (const d of step) { pass.setPipeline(d.pipeline); pass.setBindGroup(0, d.group); pass.dispatchWorkgroups(...d.workgroups); }
+        }
+        pass.end();
+        if (querySet) { enc.resolveQuerySet(querySet, 0, 2, resolve!, 0); enc.copyBufferToBuffer(resolve!, 0, read!, 0, 16); }
+        const t0 = performance.now();
+        dev.queue.submit([enc.finish()]);
+        await dev.queue.onSubmittedWorkDone();
+        const wallMs = (performance.now() - t0) / repeats;
+        let gpuMs: number | undefined;
+        if (read) {
+          await read.mapAsync(MAP_READ_MODE);
+          const [a, b] = new BigUint64Array(read.getMappedRange());
+          gpuMs = b > a ? Number(b - a) / 1e6 / repeats : undefined;
+          read.unmap();
+        }
+        return { gpuMs, wallMs };
+      } finally {
+        querySet?.destroy(); resolve?.destroy(); read?.destroy();
+      }
     });
   }
 
@@ -67,9 +114,7 @@ export class WebGpuExecutor {
       }
     }
     this.resources ??= this.instantiate();
-    backend.log?.(`instantiate start`);
     const res = await this.resources;
-    backend.log?.(`instantiate done`);
     const dev = backend.device;
     dev.pushErrorScope('out-of-memory');
     dev.pushErrorScope('validation');
@@ -78,6 +123,7 @@ export class WebGpuExecutor {
       for (const r of plan.uploadInputs) this.upload(res, r, host[r]!);
       let enc = dev.createCommandEncoder();
       let pass: GPUComputePassEncoder | undefined;
+      let pending = false; // GPU work encoded and not yet submitted
       for (let s = 0; s < plan.steps.length; s++) {
         const st = plan.steps[s];
         if (st.kind === 'gpu') {
@@ -88,6 +134,7 @@ export class WebGpuExecutor {
             pass.setBindGroup(0, d.group);
             pass.dispatchWorkgroups(...d.workgroups);
           }
+          pending = true;
           continue;
         }
         pass?.end();
@@ -95,6 +142,13 @@ export class WebGpuExecutor {
         if (st.download.length) {
           enc = await this.readBack(res, enc, st.download, host);
           st.download.forEach((r) => fresh.add(r));
+          pending = false;
+        } else if (pending && st.upload.length) {
+          // queue.writeBuffer runs ahead of commands not yet submitted, and the upload may land
+          // in a buffer those commands still use: submit them first.
+          dev.queue.submit([enc.finish()]);
+          enc = dev.createCommandEncoder();
+          pending = false;
         }
         this.runCpu(res, s, st, host);
       }
@@ -105,7 +159,8 @@ export class WebGpuExecutor {
       backend.check();
       throw e;
     } finally {
-      const [validation, oom] = [await dev.popErrorScope(), await dev.popErrorScope()];
+      // A lost device rejects these; the loss is what gets reported then.
+      const [validation, oom] = await Promise.all([dev.popErrorScope(), dev.popErrorScope()]).catch(() => [null, null]);
       const err = validation ?? oom;
       if (err) throw new WebGpuError(`WebGPU ${validation ? 'validation' : 'out-of-memory'} error during run: ${err.message}`);
     }
@@ -136,10 +191,8 @@ export class WebGpuExecutor {
       total += bytes;
     }
     dev.queue.submit([enc.finish()]);
-    this.backend.log?.('submitted');
     if (total > 0) {
       await res.staging!.mapAsync(MAP_READ_MODE, 0, total);
-      this.backend.log?.('mapped');
       const mapped = res.staging!.getMappedRange(0, total);
       roots.forEach((r, k) => { host[r] = fromGpu(values[r].dtype, mapped, at[k], values[r].size, f16); });
       res.staging!.unmap();
@@ -162,6 +215,7 @@ export class WebGpuExecutor {
     const { plan, backend } = this, dev = backend.device, f16 = backend.env.f16;
     const storageUsage = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
     const slots = plan.slotBytes.map((b) => backend.pool.acquire(b, storageUsage));
+    const folded = new Map<number, GPUBuffer>();
     // Largest read-back at any one point of a run.
     const downloads = [plan.downloadOutputs, ...plan.steps.map((s) => (s.kind === 'cpu' ? s.download : []))];
     const stagingBytes = Math.max(0, ...downloads.map((rs) => rs.reduce((n, r) => n + gpuBytes(plan.values[r].dtype, plan.values[r].size, f16), 0)));
@@ -181,13 +235,17 @@ export class WebGpuExecutor {
     });
     const uniforms = ubytes > 0 ? backend.pool.acquire(ubytes, USAGE.UNIFORM | USAGE.COPY_DST) : undefined;
     const udata = new ArrayBuffer(ubytes);
+    let t0 = performance.now();
     const pipelines = await Promise.all(dispatches.map((x) => backend.pipeline(x.d)));
+    this.setup.pipelinesMs = performance.now() - t0;
+    t0 = performance.now();
+    const constantBytes = backend.constantBytes;
     const gpu: BoundDispatch[][] = plan.steps.map(() => []);
     dev.pushErrorScope('validation');
     dispatches.forEach(({ s, d, offset, size }, k) => {
       const st = plan.steps[s] as GpuStep;
       packUniforms(d, udata, offset);
-      const entries: GPUBindGroupEntry[] = d.bindings.map((b, i) => ({ binding: i, resource: { buffer: this.bufferFor(b, st, slots) } }));
+      const entries: GPUBindGroupEntry[] = d.bindings.map((b, i) => ({ binding: i, resource: { buffer: this.bufferFor(b, st, slots, folded) } }));
       if (size > 0) entries.push({ binding: entries.length, resource: { buffer: uniforms!, offset, size } });
       const group = dev.createBindGroup({ layout: pipelines[k].layout, entries, label: `${st.pn.node.name}/${d.program.name}` });
       gpu[s].push({ pipeline: pipelines[k].pipeline, group, workgroups: d.workgroups });
@@ -195,19 +253,31 @@ export class WebGpuExecutor {
     const err = await dev.popErrorScope();
     if (err) throw new WebGpuError(`WebGPU could not bind the plan's buffers: ${err.message}`);
     if (uniforms) dev.queue.writeBuffer(uniforms, 0, udata);
+    // Constants are uploaded as bind groups first reference them.
+    this.setup.uploadBytes = backend.constantBytes - constantBytes;
+    await dev.queue.onSubmittedWorkDone();
+    this.setup.uploadMs = performance.now() - t0;
     const cpuOut = plan.steps.map((st) => (st.kind === 'cpu' ? st.outputs.map((o) => allocKernel(plan.values[o].dtype, plan.values[o].size)) : []));
     const cpuScratch = plan.steps.map((st) => (st.kind === 'cpu' && st.scratchBytes > 0 ? new Float32Array(Math.ceil(st.scratchBytes / 4)) : EMPTY));
-    return { slots, uniforms, staging, gpu, cpuOut, cpuScratch };
+    return { slots, folded, uniforms, staging, gpu, cpuOut, cpuScratch };
   }
 
-  private bufferFor(b: BufferRef, st: GpuStep, slots: GPUBuffer[]): GPUBuffer {
-    const { values } = this.plan;
-    if ('data' in b) return this.backend.constantBuffer(b.data);
+  private bufferFor(b: BufferRef, st: GpuStep, slots: GPUBuffer[], folded: Map<number, GPUBuffer>): GPUBuffer {
+    const { values } = this.plan, backend = this.backend;
+    if ('data' in b) return backend.constantBuffer(b.data);
     if ('scratch' in b) return slots[st.scratch[b.scratch]];
     const v = values['input' in b ? st.inputs[b.input] : st.outputs[b.output]];
     const root = values[v.root];
-    if (root.kind === 'constant') return this.backend.constantBuffer(root.data!, root.dtype);
-    return slots[root.slot];
+    if (root.kind !== 'constant') return slots[root.slot];
+    if (root.initializer) return backend.constantBuffer(root.data!, root.dtype);
+    let buf = folded.get(v.root);
+    if (!buf) {
+      const bytes = toGpu(root.dtype, root.data!, backend.env.f16);
+      buf = backend.pool.acquire(bytes.byteLength, USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST);
+      if (bytes.byteLength) backend.device.queue.writeBuffer(buf, 0, bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      folded.set(v.root, buf);
+    }
+    return buf;
   }
 }
 

@@ -23,6 +23,8 @@ export interface GpuPlanValue {
   kind: ValueKind;
   data?: KernelData;
   packed?: PackedWeight;
+  /** A graph initializer (uploaded once per session), as opposed to a value folded for this plan. */
+  initializer: boolean;
   /** The value whose bytes this one is (itself, or the input of a no-copy Reshape/Flatten/...). */
   root: number;
   /** Pool slot holding the root on the GPU; -1 when it has none (constants, host-only values). */
@@ -87,7 +89,7 @@ export function compileWebGpuPlan(graph: Graph, analysis: Analysis, inputShapes:
     const packed = init && isPacked(init) ? init : undefined;
     const data = kind === 'constant' ? constants.get(name) ?? t.value : undefined;
     const v = values.length;
-    values.push({ name, dtype: t.dtype, shape: t.shape, size: t.shape.reduce((a, b) => a * b, 1), kind, data, packed, root: v, slot: -1 });
+    values.push({ name, dtype: t.dtype, shape: t.shape, size: t.shape.reduce((a, b) => a * b, 1), kind, data, packed, initializer: !!init, root: v, slot: -1 });
     index.set(name, v);
     return v;
   };
@@ -130,7 +132,7 @@ export function compileWebGpuPlan(graph: Graph, analysis: Analysis, inputShapes:
       scratchSizes.push([]);
       continue;
     }
-    if (pn.node.op === 'Gather' && values[ins[1]].kind === 'input') indexChecks.push({ value: ins[1], size: values[ins[0]].shape[normAxis(pn, values[ins[0]].shape.length)], node: pn.node.name });
+    if ((pn.node.op === 'Gather' || pn.node.op === 'QGather') && values[ins[1]].kind === 'input') indexChecks.push({ value: ins[1], size: values[ins[0]].shape[normAxis(pn, values[ins[0]].shape.length)], node: pn.node.name });
     steps.push({ kind: 'gpu', pn, inputs: ins, outputs: outIdx, dispatches: lowering.dispatches, scratch: [] });
     scratchSizes.push(lowering.scratchBytes ?? []);
   }
