@@ -14,5 +14,5 @@ export { createPipelineSession, PipelineSession, type PipelineOptions } from './
 export type { BackendChoice } from './runtime/select-backend.js';
 export type { WebGlOptions } from './runtime/webgl/backend.js';
 export { prune, sparsify, CsrWeight, BsrWeight, type PruneOptions, type SparsifyOptions } from './sparse/index.js';
-export { WebGpuError } from './runtime/webgpu/errors.js';
 export type { WebGpuOptions } from './runtime/webgpu/options.js';
+export { quantize, quantizeWithReport, QuantizeError, Int8Weight, Int4Weight, type QuantizeOptions } from './quant/index.js';

@@ -2,6 +2,7 @@ import type { ConvActivation, ConvAttrs } from '../../src/ops/conv.js';
 import type { WindowAttrs } from '../../src/ops/dims.js';
 import { cpuKernel, type KMeta } from '../types.js';
 import { sgemm, sgemmWorkspaceFloats } from './sgemm.js';
+import { gemmEpilogue, type GemmEpilogue } from './gemm-epilogue.js';
 import { erf } from './erf.js';
 
 /**
@@ -73,6 +74,8 @@ export interface ConvPlan {
   /** depthwise: output columns whose whole window lies inside the row (no bounds checks). */
   owLo: number; owHi: number;
   act: Epilogue;
+  /** The same bias + activation as the GEMM applies it in its tile stores (pointwise, im2col). */
+  gemmEpi: GemmEpilogue;
 }
 
 const SCRATCH_FLOATS = 1 << 20;
@@ -87,7 +90,8 @@ export function prepareConv(attrs: ConvAttrs, inputs: readonly KMeta[], outputs:
   const owLo = Math.min(win.OW, Math.ceil(win.PL / win.SW));
   const owHi = Math.max(owLo, Math.min(win.OW, Math.floor((win.W - 1 + win.PL - (win.KW - 1) * win.DW) / win.SW) + 1));
   const tileP = Math.max(1, Math.min(P, Math.floor(SCRATCH_FLOATS / Math.max(1, K))));
-  return { mode, N, C, M, group, Cg, Mg, K, P, win, tileP, owLo, owHi, act: planEpilogue(attrs.activation) };
+  const act = planEpilogue(attrs.activation);
+  return { mode, N, C, M, group, Cg, Mg, K, P, win, tileP, owLo, owHi, act, gemmEpi: gemmEpilogue(act.kind, act.min, act.max, true) };
 }
 
 /** Runs a prepared conv plan; exported for fused ops that carry their own plan. */
@@ -99,14 +103,15 @@ export function runConv(x: Float32Array, w: Float32Array, b: Float32Array | unde
     for (let n = 0; n < N; n++) {
       for (let g = 0; g < group; g++) {
         const xOff = (n * C + g * Cg) * HW, yOff = (n * M + g * Mg) * P, wOff = g * Mg * K;
-        if (p.mode === 'pointwise') { sgemm(Mg, P, Cg, w, wOff, Cg, 1, x, xOff, P, 1, y, yOff, P, false, scratch); continue; }
+        if (p.mode === 'pointwise') { sgemm(Mg, P, Cg, w, wOff, Cg, 1, x, xOff, P, 1, y, yOff, P, false, scratch, 0, p.gemmEpi, b, g * Mg); continue; }
         for (let p0 = 0; p0 < P; p0 += p.tileP) {
           const p1 = Math.min(P, p0 + p.tileP), pt = p1 - p0;
           im2col(x, xOff, Cg, p.win, scratch, p0, p1);
-          sgemm(Mg, pt, K, w, wOff, K, 1, scratch, 0, pt, 1, y, yOff + p0, P, false, scratch, K * p.tileP);
+          sgemm(Mg, pt, K, w, wOff, K, 1, scratch, 0, pt, 1, y, yOff + p0, P, false, scratch, K * p.tileP, p.gemmEpi, b, g * Mg);
         }
       }
     }
+    return; // the GEMM applied bias and activation
   }
   if (!b && p.act.kind === 'none') return;
   for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) applyEpilogue(y, (n * M + m) * P, P, b ? b[m] : 0, p.act);

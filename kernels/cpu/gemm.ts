@@ -1,6 +1,7 @@
 import type { Activation, GemmAttrs } from '../../src/ops/gemm.js';
 import { cpuKernel } from '../types.js';
 import { sgemm, sgemmWorkspaceFloats } from './sgemm.js';
+import { gemmEpilogue, type GemmEpilogue } from './gemm-epilogue.js';
 import { geluErf, geluTanh } from './gelu.js';
 
 /** Epilogue activation as a plan-time code, so run() switches once per row, not per element. */
@@ -33,6 +34,8 @@ interface GemmPlan {
   /** C's strides over [M, N] (0 along a broadcast dim); -1 row stride when C is absent or beta = 0. */
   rsC: number; csC: number;
   act: ActivationPlan;
+  /** Set when C is absent or a bias vector (alpha = beta = 1): the GEMM applies C and the activation in its tile stores. */
+  fused?: GemmEpilogue;
 }
 
 export const gemm = cpuKernel<GemmAttrs, GemmPlan>({
@@ -49,15 +52,22 @@ export const gemm = cpuKernel<GemmAttrs, GemmPlan>({
       rsC = rows === 1 ? 0 : cols;
       csC = cols === 1 ? 0 : 1;
     }
-    return { M, N, K, rsA, csA, rsB, csB, alpha: attrs.alpha, beta: attrs.beta, rsC, csC, act: planActivation(attrs.activation) };
+    const act = attrs.activation, perCol = rsC === 0 && csC === 1, perRow = rsC === 1 && csC === 0;
+    const fusable = attrs.alpha === 1 && (rsC < 0 || (attrs.beta === 1 && (perCol || perRow)));
+    const fused = fusable ? gemmEpilogue(act?.kind, act?.min, act?.max, perRow) : undefined;
+    return { M, N, K, rsA, csA, rsB, csB, alpha: attrs.alpha, beta: attrs.beta, rsC, csC, act: planActivation(act), fused };
   },
   scratchBytes: (p) => sgemmWorkspaceFloats(p.M, p.N, p.K) * 4,
   run(inputs, p, outputs, scratch) {
     const a = inputs[0]!.data as Float32Array, b = inputs[1]!.data as Float32Array, y = outputs[0].data as Float32Array;
     const { M, N, alpha, beta, csC, act } = p;
-    sgemm(M, N, p.K, a, 0, p.rsA, p.csA, b, 0, p.rsB, p.csB, y, 0, N, false, scratch);
     const c = inputs[2]?.data;
     const rsC = c ? p.rsC : -1;
+    if (p.fused) {
+      sgemm(M, N, p.K, a, 0, p.rsA, p.csA, b, 0, p.rsB, p.csB, y, 0, N, false, scratch, 0, p.fused, rsC >= 0 ? c as Float32Array : undefined);
+      return;
+    }
+    sgemm(M, N, p.K, a, 0, p.rsA, p.csA, b, 0, p.rsB, p.csB, y, 0, N, false, scratch);
     if (alpha === 1 && rsC < 0 && act.code === 0) return;
     for (let i = 0, row = 0; i < M; i++, row += N) {
       if (rsC >= 0) {

@@ -2,7 +2,8 @@ import type { MatMulAttrs } from '../../src/ops/matmul.js';
 import type { KernelData } from '../../src/dtype.js';
 import { cpuKernel } from '../types.js';
 import { sgemm, sgemmWorkspaceFloats } from './sgemm.js';
-import { activate, planActivation, type ActivationPlan } from './gemm.js';
+import { gemmEpilogue, type GemmEpilogue } from './gemm-epilogue.js';
+import { planActivation, type ActivationPlan } from './gemm.js';
 
 interface MatMulPlan {
   M: number; N: number; K: number;
@@ -13,6 +14,8 @@ interface MatMulPlan {
   float: boolean;
   bias: boolean;
   act: ActivationPlan;
+  /** Bias (per column) and activation, applied in the GEMM's tile stores. */
+  epi?: GemmEpilogue;
 }
 
 /** Offsets of each batch's matrix in a contiguous tensor whose batch dims broadcast to `out`. */
@@ -47,7 +50,9 @@ export const matMul = cpuKernel<MatMulAttrs, MatMulPlan>({
     }
     const nb = prod(batch);
     const float = inputs[0].dtype === 'float32' || inputs[0].dtype === 'float16';
-    const common = { N, K, float, bias: attrs.bias === true, act: planActivation(attrs.activation) };
+    const act = attrs.activation, bias = attrs.bias === true;
+    const epi = bias || act ? gemmEpilogue(act?.kind, act?.min, act?.max, false) : undefined;
+    const common = { N, K, float, bias, act: planActivation(act), epi };
     // One shared B and an unbroadcast A (the Linear-layer case): the batch is just more rows of one GEMM.
     if (float && prod(bBatch) === 1 && prod(aBatch) === nb) {
       return { M: M * nb, batches: 1, aOff: new Int32Array(1), bOff: new Int32Array(1), ...common };
@@ -59,14 +64,9 @@ export const matMul = cpuKernel<MatMulAttrs, MatMulPlan>({
     const a = inputs[0]!.data, b = inputs[1]!.data, y = outputs[0].data;
     const { M, N, K, batches } = p;
     if (!p.float) { intMatMul(a, b, y, p); return; }
+    const bias = p.bias ? inputs[2]!.data as Float32Array : undefined;
     for (let t = 0; t < batches; t++) {
-      sgemm(M, N, K, a as Float32Array, p.aOff[t], K, 1, b as Float32Array, p.bOff[t], N, 1, y as Float32Array, t * M * N, N, false, scratch);
-    }
-    if (!p.bias && p.act.code === 0) return;
-    const bias = p.bias ? inputs[2]!.data : undefined, rows = batches * M;
-    for (let r = 0, row = 0; r < rows; r++, row += N) {
-      if (bias) for (let j = 0; j < N; j++) y[row + j] += bias[j];
-      activate(y as Float32Array, row, N, p.act);
+      sgemm(M, N, K, a as Float32Array, p.aOff[t], K, 1, b as Float32Array, p.bOff[t], N, 1, y as Float32Array, t * M * N, N, false, scratch, 0, p.epi, bias);
     }
   },
 });

@@ -1,10 +1,11 @@
 import type { QConvAttrs } from '../../src/ops/q-conv.js';
 import { cpuKernel } from '../types.js';
 import { applyEpilogue, prepareConv, runConv, type ConvPlan, type Window2d } from './conv.js';
-import { quantView } from './q-weights.js';
+import { quantView, type QuantView } from './q-weights.js';
 import { gemmF32I8, gemmI8Pairs, quantizeRowPairs } from './q-gemm-i8.js';
 import { gemmF32I4, gemmI8I4 } from './q-gemm-i4.js';
-import { rowTile, ScratchCache, scratchBytesOf, words, type ScratchLayout } from './q-scratch.js';
+import { rowTile, ScratchCache, scratchBytesOf, type ScratchLayout } from './q-scratch.js';
+import { colBlocks, padChannels, panelInt4, panelInt8 } from './q-panel.js';
 
 type Mode = 'depthwise' | 'i8f' | 'i8i8' | 'i4f' | 'i4i8';
 
@@ -15,11 +16,15 @@ interface QConvPlan {
   tileP: number;
   /** depthwise: the weights dequantized once here (9 floats a channel: compute in float, store in int). */
   wf: Float32Array;
-  q8: Int8Array; stride: number;
-  q4: Uint32Array; G: number; blocks: number;
-  scales: Float32Array;
+  /** The weight as 4-channel column panels, one panel per group (Mg channels each). */
+  panels: Int32Array[]; jbs: number;
+  G: number; blocks: number;
+  /** Scales per group, channels padded to whole blocks. */
+  scales: Float32Array[];
   layout: ScratchLayout;
   scratch: ScratchCache;
+  /** Per-group views of a bias array, made once per array (a constant bias is the same array every run). */
+  biasViews: WeakMap<Float32Array, Float32Array[]>;
 }
 
 /**
@@ -37,16 +42,14 @@ export const qConv = cpuKernel<QConvAttrs, QConvPlan>({
     const mode: Mode = conv.mode === 'depthwise' ? 'depthwise' : i4 ? (int8In ? 'i4i8' : 'i4f') : int8In ? 'i8i8' : 'i8f';
     const tileP = rowTile(conv.P, conv.K), blocks = i4 ? v.blocks : 0, K = conv.K;
     const layout: ScratchLayout = mode === 'depthwise' ? { f64: [], f32: [] } : {
-      f64: [int8In ? ((tileP + 1) >> 1) * K : 0, 16, 4 * blocks],
+      f64: [int8In ? ((tileP + 1) >> 1) * K : 0, 24, 3 * blocks],
       f32: [tileP * K, int8In ? tileP : 0],
     };
     return {
       mode, conv, tileP,
       wf: mode === 'depthwise' ? v.dequantize().data : new Float32Array(0),
-      q8: i4 ? new Int8Array(0) : v.quants, stride: i4 ? 0 : v.stride,
-      q4: i4 ? words(v.quants) : new Uint32Array(0), G: i4 ? v.groupSize : 0, blocks,
-      scales: i4 ? v.scalesFloat32() : v.scales,
-      layout, scratch: new ScratchCache(layout),
+      ...groupPanels(v, conv.group, mode === 'depthwise'), G: i4 ? v.groupSize : 0, blocks,
+      layout, scratch: new ScratchCache(layout), biasViews: new WeakMap(),
     };
   },
   scratchBytes: (p) => scratchBytesOf(p.layout),
@@ -56,22 +59,29 @@ export const qConv = cpuKernel<QConvAttrs, QConvPlan>({
     if (y.length === 0) return;
     const { N, C, M, group, Cg, Mg, K, P, win } = p.conv, HW = win.H * win.W, s = p.scratch.views(scratch);
     const pairs = s.f64[0], acc = s.f64[1], gs = s.f64[2], patches = s.f32[0], rowScale = s.f32[1];
+    let bias: Float32Array[] | undefined;
+    if (b) {
+      bias = p.biasViews.get(b);
+      if (!bias) { bias = Array.from({ length: group }, (_, g) => b.subarray(g * Mg, (g + 1) * Mg)); p.biasViews.set(b, bias); }
+    }
     for (let n = 0; n < N; n++) {
       for (let g = 0; g < group; g++) {
-        const xOff = (n * C + g * Cg) * HW, m0 = g * Mg, m1 = m0 + Mg;
+        const xOff = (n * C + g * Cg) * HW, m0 = g * Mg;
         for (let p0 = 0; p0 < P; p0 += p.tileP) {
           const rows = Math.min(p.tileP, P - p0), yOff = n * M * P + p0;
           im2row(x, xOff, Cg, win, patches, p0, rows, K);
+          // The group's channels: its own panel and scales, outputs from channel m0 on.
+          const panel = p.panels[g], sc = p.scales[g], bg = bias?.[g], yg = yOff + m0 * P;
           switch (p.mode) {
-            case 'i8f': gemmF32I8(rows, K, patches, 0, K, p.q8, p.stride, m0, m1, p.scales, b, y, yOff, 1, P); break;
-            case 'i4f': gemmF32I4(rows, K, patches, 0, K, p.q4, p.G, p.blocks, m0, m1, p.scales, b, y, yOff, 1, P, acc, gs); break;
+            case 'i8f': gemmF32I8(rows, K, patches, 0, K, panel, 0, p.jbs, Mg, sc, bg, y, yg, 1, P); break;
+            case 'i4f': gemmF32I4(rows, K, patches, 0, K, panel, p.G, p.blocks, 0, p.jbs, Mg, sc, bg, y, yg, 1, P, acc, gs); break;
             case 'i8i8':
               quantizeRowPairs(patches, 0, K, rows, K, pairs, rowScale);
-              gemmI8Pairs(rows, K, pairs, p.q8, p.stride, m0, m1, rowScale, p.scales, b, y, yOff, 1, P, acc);
+              gemmI8Pairs(rows, K, pairs, panel, 0, p.jbs, Mg, rowScale, sc, bg, y, yg, 1, P, acc);
               break;
             case 'i4i8':
               quantizeRowPairs(patches, 0, K, rows, K, pairs, rowScale);
-              gemmI8I4(rows, K, pairs, p.q4, p.G, p.blocks, m0, m1, rowScale, p.scales, b, y, yOff, 1, P, acc, gs);
+              gemmI8I4(rows, K, pairs, panel, p.G, p.blocks, 0, p.jbs, Mg, rowScale, sc, bg, y, yg, 1, P, acc, gs);
               break;
           }
         }
@@ -80,6 +90,23 @@ export const qConv = cpuKernel<QConvAttrs, QConvPlan>({
     if (p.conv.act.kind !== 'none') for (let i = 0; i < N * M; i++) applyEpilogue(y, i * P, P, 0, p.conv.act);
   },
 });
+
+/** One panel (and scales) per conv group: the group's Mg channels are the GEMM's columns. */
+function groupPanels(v: QuantView, group: number, depthwise: boolean): { panels: Int32Array[]; scales: Float32Array[]; jbs: number } {
+  if (depthwise) return { panels: [], scales: [], jbs: 0 };
+  const Mg = v.rows / group, all = v.format === 'int4' ? v.scalesFloat32() : v.scales, per = v.format === 'int4' ? v.blocks : 1;
+  const panels: Int32Array[] = [], scales: Float32Array[] = [];
+  for (let g = 0; g < group; g++) {
+    if (v.format === 'int8') {
+      panels.push(panelInt8({ rows: Mg, depth: v.depth, stride: v.stride, quants: v.quants.subarray(g * Mg * v.stride, (g + 1) * Mg * v.stride) }));
+    } else {
+      const rowBytes = v.blocks * (v.groupSize >> 1);
+      panels.push(panelInt4({ rows: Mg, depth: v.depth, groupSize: v.groupSize, blocks: v.blocks, quants: v.quants.subarray(g * Mg * rowBytes, (g + 1) * Mg * rowBytes) }));
+    }
+    scales.push(padChannels(all.subarray(g * Mg * per, (g + 1) * Mg * per), Mg, per));
+  }
+  return { panels, scales, jbs: colBlocks(Mg) };
+}
 
 /**
  * Patch rows for output pixels p0 .. p0 + rows: out[r * K + (c * KH + kh) * KW + kw] is the input

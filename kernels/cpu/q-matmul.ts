@@ -4,7 +4,8 @@ import { activate, planActivation, type ActivationPlan } from './gemm.js';
 import { quantView } from './q-weights.js';
 import { gemmF32I8, gemmI8Pairs, quantizeRowPairs } from './q-gemm-i8.js';
 import { gemmF32I4, gemmI8I4 } from './q-gemm-i4.js';
-import { rowTile, ScratchCache, scratchBytesOf, words, type ScratchLayout } from './q-scratch.js';
+import { rowTile, ScratchCache, scratchBytesOf, type ScratchLayout } from './q-scratch.js';
+import { colBlocks, padChannels, panelInt4, panelInt8 } from './q-panel.js';
 
 /** Which core runs: weight format x whether input rows are quantized to int8. */
 type Mode = 'i8f' | 'i8i8' | 'i4f' | 'i4i8';
@@ -14,8 +15,9 @@ interface QMatMulPlan {
   M: number; K: number; N: number;
   /** Rows per tile (int8 inputs: bounds the packed-pairs scratch). */
   tileM: number;
-  q8: Int8Array; stride: number;
-  q4: Uint32Array; G: number; blocks: number;
+  /** The weight as 4-channel column panels (q-panel.ts), and its number of blocks. */
+  panel: Int32Array; jbs: number;
+  G: number; blocks: number;
   scales: Float32Array;
   act: ActivationPlan;
   layout: ScratchLayout;
@@ -34,15 +36,14 @@ export const qMatMul = cpuKernel<QMatMulAttrs, QMatMulPlan>({
     const i4 = v.format === 'int4';
     const blocks = i4 ? v.blocks : 0;
     const layout: ScratchLayout = {
-      f64: int8In ? [((tileM + 1) >> 1) * K, 16, 4 * blocks] : [16, 4 * blocks],
+      f64: int8In ? [((tileM + 1) >> 1) * K, 24, 3 * blocks] : [24, 3 * blocks],
       f32: int8In ? [tileM] : [],
     };
     return {
       mode: i4 ? (int8In ? 'i4i8' : 'i4f') : int8In ? 'i8i8' : 'i8f',
       M, K, N, tileM,
-      q8: i4 ? new Int8Array(0) : v.quants, stride: i4 ? 0 : v.stride,
-      q4: i4 ? words(v.quants) : new Uint32Array(0), G: i4 ? v.groupSize : 0, blocks,
-      scales: i4 ? v.scalesFloat32() : v.scales,
+      panel: i4 ? panelInt4(v) : panelInt8(v), jbs: colBlocks(N), G: i4 ? v.groupSize : 0, blocks,
+      scales: i4 ? padChannels(v.scalesFloat32(), N, blocks) : v.scales,
       act: planActivation(attrs.activation),
       layout, scratch: new ScratchCache(layout),
     };
@@ -54,15 +55,15 @@ export const qMatMul = cpuKernel<QMatMulAttrs, QMatMulPlan>({
     for (let r0 = 0; r0 < M; r0 += p.tileM) {
       const rows = Math.min(p.tileM, M - r0), aOff = r0 * K, yOff = r0 * N;
       switch (mode) {
-        case 'i8f': gemmF32I8(rows, K, a, aOff, K, p.q8, p.stride, 0, N, p.scales, bias, y, yOff, N, 1); break;
-        case 'i4f': gemmF32I4(rows, K, a, aOff, K, p.q4, p.G, p.blocks, 0, N, p.scales, bias, y, yOff, N, 1, s.f64[0], s.f64[1]); break;
+        case 'i8f': gemmF32I8(rows, K, a, aOff, K, p.panel, 0, p.jbs, N, p.scales, bias, y, yOff, N, 1); break;
+        case 'i4f': gemmF32I4(rows, K, a, aOff, K, p.panel, p.G, p.blocks, 0, p.jbs, N, p.scales, bias, y, yOff, N, 1, s.f64[0], s.f64[1]); break;
         case 'i8i8':
           quantizeRowPairs(a, aOff, K, rows, K, s.f64[0], s.f32[0]);
-          gemmI8Pairs(rows, K, s.f64[0], p.q8, p.stride, 0, N, s.f32[0], p.scales, bias, y, yOff, N, 1, s.f64[1]);
+          gemmI8Pairs(rows, K, s.f64[0], p.panel, 0, p.jbs, N, s.f32[0], p.scales, bias, y, yOff, N, 1, s.f64[1]);
           break;
         case 'i4i8':
           quantizeRowPairs(a, aOff, K, rows, K, s.f64[0], s.f32[0]);
-          gemmI8I4(rows, K, s.f64[0], p.q4, p.G, p.blocks, 0, N, s.f32[0], p.scales, bias, y, yOff, N, 1, s.f64[1], s.f64[2]);
+          gemmI8I4(rows, K, s.f64[0], p.panel, p.G, p.blocks, 0, p.jbs, N, s.f32[0], p.scales, bias, y, yOff, N, 1, s.f64[1], s.f64[2]);
           break;
       }
     }

@@ -39,9 +39,3 @@ export function rowTile(M: number, K: number): number {
   const fit = Math.floor((1 << 19) / Math.max(1, K));
   return Math.max(8, Math.min(Math.ceil(M / 8) * 8, fit - (fit % 8)));
 }
-
-/** The int4 quants as little-endian u32 words (copied when the bytes are not 4-aligned, e.g. inside a loaded file). */
-export function words(q: Uint8Array): Uint32Array {
-  const src = q.byteOffset % 4 === 0 ? q : q.slice();
-  return new Uint32Array(src.buffer, src.byteOffset, src.byteLength >> 2);
-}

@@ -6,6 +6,7 @@ import { countFlops } from '../graph/flops.js';
 import { saveOnnx } from '../onnx/index.js';
 import { models } from '../models/index.js';
 import { prune } from '../sparse/index.js';
+import { quantize } from '../quant/index.js';
 import { WordPieceTokenizer, preprocessImage, topK, DEMO_VOCAB } from '../models/pipeline-index.js';
 
 export interface DemoRow {
@@ -100,6 +101,8 @@ export async function demoCommand(argv: string[]): Promise<void> {
   rows.push(mn.row);
   log(`  top-3 classes of the test card: ${topK(mn.outputs.logits, 3).map((t) => `#${t.index} (${(t.score * 100).toFixed(1)}%)`).join(', ')}`);
 
+  rows.push((await measure('MobileNetV2 int8', quantize(mobilenet, { weights: 'int8' }), { input: image }, runs)).row);
+  rows.push((await measure('MobileNetV2 int4-g32', quantize(mobilenet, { weights: 'int4', groupSize: 32 }), { input: image }, runs)).row);
   rows.push((await measure('MobileNetV2 pruned 90% (sparse kernels)', prune(mobilenet, { sparsity: 0.9 }), { input: image }, runs)).row);
   rows.push((await measure('MobileNetV2 channel-pruned 50%', prune(mobilenet, { sparsity: 0.5, pattern: 'channel' }), { input: image }, runs)).row);
 
@@ -111,8 +114,11 @@ export async function demoCommand(argv: string[]): Promise<void> {
   log(`  "${sentence}" -> ${enc.inputIds.shape[1]} tokens`);
   const db = await measure(`DistilBERT-base S=${enc.inputIds.shape[1]}`, bert, { input_ids: enc.inputIds, attention_mask: enc.attentionMask }, runs);
   rows.push(db.row);
+  const bertFeeds = { input_ids: enc.inputIds, attention_mask: enc.attentionMask };
+  rows.push((await measure('DistilBERT-base int8', quantize(bert, { weights: 'int8' }), bertFeeds, runs)).row);
+  rows.push((await measure('DistilBERT-base int4-g32', quantize(bert, { weights: 'int4', groupSize: 32 }), bertFeeds, runs)).row);
 
   log('');
   log(formatTable(rows));
-  log(`\n(${runs} timed runs each after one warm-up run; load = session create + first run; error = max |Tessera - onnxruntime-node| over all outputs)`);
+  log(`\n(${runs} timed runs each after one warm-up run; load = session create + first run; error = max |Tessera - onnxruntime-node| over all outputs, which for quantized rows is onnxruntime running the exported quantized model; params count weight elements as stored densely)`);
 }

@@ -9,7 +9,7 @@ import { INT4_GROUP_SIZES, type Int4GroupSize } from '../quant/formats/int4.js';
 
 const USAGE = `usage: tessera quantize <model.onnx> --int8|--int4 [--group 32|64|128] [--activations float32|int8-dynamic]
                         [-o out.onnx] [--report] [--samples N] [--seq L] [--keep-first-conv] [--keep-classifier]
-                        [--skip name,...] [--no-embeddings] [--bias-correction] [--json]`;
+                        [--skip name,...] [--no-embeddings] [--gptq] [--bias-correction] [--calibration N] [--json]`;
 
 export interface QuantizeSummary {
   format: string;
@@ -42,7 +42,7 @@ export async function quantizeFile(input: string, opts: QuantizeOptions, out?: {
 }
 
 export function formatSummary(s: QuantizeSummary): string {
-  const mib = (n: number) => `${(n / 1048576).toFixed(2)} MiB`;
+  const mib = (n: number) => (n >= 1048576 ? `${(n / 1048576).toFixed(2)} MiB` : `${(n / 1024).toFixed(1)} KiB`);
   const lines = [`quantized: ${s.format}`, '', formatLayers(s.layers), ''];
   const rows = [['weights (in memory)', mib(s.weightBytesBefore), mib(s.weightBytesAfter), `${(s.weightBytesAfter / s.weightBytesBefore).toFixed(3)}x`]];
   if (s.fileBytesAfter !== undefined) rows.push(['ONNX file', mib(s.fileBytesBefore), mib(s.fileBytesAfter), `${(s.fileBytesAfter / s.fileBytesBefore).toFixed(3)}x`]);
@@ -63,11 +63,17 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
       int8: { type: 'boolean' }, int4: { type: 'boolean' }, group: { type: 'string' }, activations: { type: 'string' },
       output: { type: 'string', short: 'o' }, report: { type: 'boolean' }, samples: { type: 'string' }, seq: { type: 'string' },
       'keep-first-conv': { type: 'boolean' }, 'keep-classifier': { type: 'boolean' }, skip: { type: 'string' },
-      'no-embeddings': { type: 'boolean' }, 'bias-correction': { type: 'boolean' }, json: { type: 'boolean' },
+      'no-embeddings': { type: 'boolean' }, 'bias-correction': { type: 'boolean' }, gptq: { type: 'boolean' }, calibration: { type: 'string' },
+      json: { type: 'boolean' },
     },
   });
   if (positionals.length !== 1) throw new Error(USAGE);
   if (!!values.int8 === !!values.int4) throw new Error(`give exactly one of --int8 or --int4\n${USAGE}`);
+  const count = (v: string | undefined, name: string, def: number) => {
+    const n = v === undefined ? def : Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${v}'`);
+    return n;
+  };
   const opts: QuantizeOptions = { weights: values.int8 ? 'int8' : 'int4' };
   if (values.group !== undefined) {
     const gs = Number(values.group);
@@ -79,12 +85,9 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   if (values['keep-classifier']) opts.keepClassifier = true;
   if (values['no-embeddings']) opts.embeddings = false;
   if (values['bias-correction']) opts.biasCorrection = true;
+  if (values.gptq) opts.gptq = true;
+  if (values.calibration !== undefined) opts.calibration = { samples: count(values.calibration, 'calibration', 4) };
   if (values.skip) { const names = new Set(values.skip.split(',')); opts.skip = (n) => names.has(n.name); }
-  const count = (v: string | undefined, name: string, def: number) => {
-    const n = v === undefined ? def : Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${v}'`);
-    return n;
-  };
   const samples = values.report ? count(values.samples, 'samples', 8) : 0;
   const s = await quantizeFile(positionals[0], opts, { output: values.output, samples, sequence: count(values.seq, 'seq', 16) });
   process.stdout.write((values.json ? JSON.stringify(s, null, 2) : values.report || !values.output ? formatSummary(s) : `wrote ${values.output} (${s.format}; weights ${(s.weightBytesAfter / s.weightBytesBefore).toFixed(3)}x)`) + '\n');

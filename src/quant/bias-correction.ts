@@ -1,12 +1,8 @@
-import { Graph, isPacked, type Node, type PackedWeight } from '../graph/graph.js';
-import { analyze } from '../graph/analyze.js';
-import { inferTypes } from '../graph/infer.js';
+import type { Graph, Node, PackedWeight } from '../graph/graph.js';
 import { schemaOf } from '../ops/index.js';
 import type { ConvAttrs } from '../ops/conv.js';
-import { compileCpuPlan } from '../runtime/cpu/plan.js';
-import { CpuExecutor } from '../runtime/cpu/executor.js';
-import { toKernelData, type KernelData } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
+import { runProbe } from './calibrate.js';
 import { window2d } from '../../kernels/cpu/conv.js';
 
 /** A quantized layer to correct: its node in the float graph, the float weight as the quantized op sees it, and the packed weight. */
@@ -25,17 +21,8 @@ export interface CorrectionTarget {
  * from the layer's bias. Returns the shift per output channel of each target.
  */
 export function biasShifts(g: Graph, targets: readonly CorrectionTarget[], feeds: readonly Record<string, Tensor>[]): Map<Node, Float64Array> {
-  const wanted = [...new Set(targets.map((t) => t.node.inputs[0]))];
-  const probe = new Graph({ ...g, outputs: [...g.outputs, ...wanted.filter((v) => !g.outputs.some((o) => o.name === v)).map((name) => ({ name, dtype: 'float32' as const, shape: [] }))], metadata: g.metadata });
-  const analysis = analyze(probe);
-  const constants = new Map<string, KernelData>();
-  for (const [name, w] of probe.initializers) if (!isPacked(w)) constants.set(name, toKernelData(w.dtype, (w as Tensor).data, true));
   const sums = new Map<Node, Float64Array>(), counts = new Map<Node, number>();
-  for (const feed of feeds) {
-    const shapes = new Map(probe.inputs.map((v) => [v.name, feed[v.name].shape]));
-    const types = inferTypes(probe, analysis, { inputShapes: shapes });
-    const outs = new CpuExecutor(compileCpuPlan(probe, analysis, shapes, constants)).run(probe.inputs.map((v) => feed[v.name]));
-    const value = new Map(probe.outputs.map((o, i) => [o.name, outs[i]]));
+  runProbe(g, targets.map((t) => t.node.inputs[0]), feeds, (value, types) => {
     for (const t of targets) {
       const x = value.get(t.node.inputs[0])!;
       const [mean, n] = t.kind === 'matmul' ? rowMeans(x) : patchMeans(t, x, types.get(t.node.outputs[0])!.shape as number[]);
@@ -44,7 +31,7 @@ export function biasShifts(g: Graph, targets: readonly CorrectionTarget[], feeds
       sums.set(t.node, acc);
       counts.set(t.node, (counts.get(t.node) ?? 0) + n);
     }
-  }
+  });
   const shifts = new Map<Node, Float64Array>();
   for (const t of targets) {
     const e = sums.get(t.node)!, n = counts.get(t.node)!, deq = t.packed.dequantize().data, w = t.dense.data as Float32Array;

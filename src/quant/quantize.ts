@@ -5,10 +5,11 @@ import { optimize, PASS_NAMES } from '../graph/passes/index.js';
 import { evaluateOnCpu } from '../runtime/cpu/evaluate.js';
 import { Tensor } from '../tensor.js';
 import { QuantizeError } from './errors.js';
-import { quantizeInt8Weight } from './formats/int8.js';
-import { INT4_GROUP_SIZES, quantizeInt4Weight, type Int4GroupSize } from './formats/int4.js';
+import { quantizeInt8Weight, type Int8Weight } from './formats/int8.js';
+import { INT4_GROUP_SIZES, quantizeInt4Weight, type Int4GroupSize, type Int4Weight } from './formats/int4.js';
 import { match, type Candidate } from './match.js';
 import { biasShifts, type CorrectionTarget } from './bias-correction.js';
+import { gptqWeights } from './gptq.js';
 import { randomFeeds } from './report.js';
 
 export interface QuantizeOptions {
@@ -18,10 +19,12 @@ export interface QuantizeOptions {
   groupSize?: Int4GroupSize;
   /**
    * 'int8-dynamic' quantizes each row of a layer's input to int8 at run time and accumulates
-   * in integers; 'float32' keeps float inputs (weight-only quantization). Default: 'int8-dynamic'
-   * for int8 weights, 'float32' for int4.
+   * in integers; 'float32' keeps float inputs (weight-only quantization); 'auto' (the default)
+   * picks what measured faster on V8 (bench/quant.ts): int8 inputs for MatMul/Gemm (about 2x
+   * FP32 at DistilBERT's shapes), float inputs for convolutions (whose short reductions do not
+   * repay quantizing every receptive field; depthwise convs always compute in float).
    */
-  activations?: 'float32' | 'int8-dynamic';
+  activations?: 'auto' | 'float32' | 'int8-dynamic';
   /** Layers for which this returns true stay float (called with nodes of the optimized graph). */
   skip?: (node: Node) => boolean;
   /** Keep the first convolution in float (it sees raw pixels). Default false. */
@@ -33,11 +36,23 @@ export interface QuantizeOptions {
   /** Run the graph optimizations first (fold BatchNorm, fuse bias and activations). Default true. */
   optimize?: boolean;
   /**
-   * Subtract the mean output shift that weight rounding causes from each layer's bias, measured
-   * by running the float graph on calibration inputs (see bias-correction.ts): `feeds` you give,
-   * else `samples` random ones (default 4; see randomFeeds). Default off.
+   * Quantize MatMul/Gemm/Conv weights (group-1 convs) with GPTQ instead of rounding to nearest:
+   * each rounding error is compensated on the weights not yet quantized, using the layer's input
+   * statistics from calibration inputs (see gptq.ts). Slower (K^3 per layer); lowers output
+   * error, most for int4. Default off.
    */
-  biasCorrection?: boolean | { samples?: number; feeds?: Record<string, Tensor>[] };
+  gptq?: boolean;
+  /**
+   * Subtract the mean output shift that weight rounding causes from each layer's bias, measured
+   * on calibration inputs (see bias-correction.ts). Default off.
+   */
+  biasCorrection?: boolean;
+  /**
+   * Inputs for gptq and biasCorrection: `feeds` you give, else `samples` random ones (default 8)
+   * with symbolic sequence dims set to `sequence` (default 64; see randomFeeds). GPTQ needs more
+   * calibration rows than a layer has inputs (K) to estimate its input statistics.
+   */
+  calibration?: { samples?: number; sequence?: number; feeds?: Record<string, Tensor>[] };
 }
 
 /** One weight layer of the quantized graph: what it became, and why when it stayed float. */
@@ -104,6 +119,9 @@ export function quantizeWithReport(graph: Graph, options: QuantizeOptions): Quan
   if (opts.keepClassifier && last) keep.set(last, 'keepClassifier');
   for (const c of candidates) if (opts.skip?.(c.node)) keep.set(c, 'skip() returned true');
 
+  const feeds = opts.gptq || opts.biasCorrection ? calibrationFeeds(g, opts.calibration) : [];
+  const gptq = opts.gptq ? gptqWeights(g, candidates.filter((c) => !keep.has(c) && c.kind !== 'gather' && !(c.kind === 'conv' && ((c.node.attrs.group as number | undefined) ?? 1) !== 1))
+    .map((c) => ({ node: c.node, kind: c.kind as 'matmul' | 'conv', dense: c.dense(), axis: c.axis })), feeds, opts.weights, opts.groupSize) : new Map<Node, Int8Weight | Int4Weight>();
   const inits = new Map<string, Initializer>(g.initializers);
   const names = new Set<string>([...inits.keys(), ...g.inputs.map((v) => v.name), ...g.nodes.flatMap((n) => [n.name, ...n.outputs])]);
   const fresh = (stem: string) => { let n = stem; for (let i = 1; names.has(n); i++) n = `${stem}_${i}`; names.add(n); return n; };
@@ -123,7 +141,7 @@ export function quantizeWithReport(graph: Graph, options: QuantizeOptions): Quan
       // A group larger than the row would be mostly padding: such rows (depthwise and first
       // convs) are smaller, and more accurate, as int8.
       const asInt4 = opts.weights === 'int4' && depth >= opts.groupSize;
-      const w = asInt4 ? quantizeInt4Weight(dense, c.axis, opts.groupSize, what) : quantizeInt8Weight(dense, c.axis, what);
+      const w = gptq.get(c.node) ?? (asInt4 ? quantizeInt4Weight(dense, c.axis, opts.groupSize, what) : quantizeInt8Weight(dense, c.axis, what));
       const note = opts.weights === 'int4' && !asInt4 ? `K = ${depth} < group ${opts.groupSize}: stored int8` : undefined;
       entry = { name: fresh(`${c.weight}.${w.format}`), w, note, nmse: nmse(w.dequantize().data, dense.data as Float32Array) };
       inits.set(entry.name, w);
@@ -132,12 +150,12 @@ export function quantizeWithReport(graph: Graph, options: QuantizeOptions): Quan
     } else {
       layers.push({ node: c.node.name, op: c.node.op, weight: c.weight, packed: entry.name, format: entry.w.format as 'int8' | 'int4', shape, nmse: entry.nmse, bytesBefore: 0, bytesAfter: 0, note: `shares '${entry.name}'` });
     }
-    const inputQuant = opts.activations === 'int8-dynamic' ? 'int8' : 'none';
+    const inputQuant = opts.activations === 'int8-dynamic' || (opts.activations === 'auto' && c.kind === 'matmul') ? 'int8' : 'none';
     replaced.set(c.node, c.build(entry.name, inputQuant, addInit));
-    if (c.kind !== 'gather') targets.push({ node: c.node, kind: c.kind, dense: c.dense(), packed: entry.w });
+    if (opts.biasCorrection && c.kind !== 'gather') targets.push({ node: c.node, kind: c.kind, dense: c.dense(), packed: entry.w });
   }
 
-  if (opts.biasCorrection && targets.length) correctBiases(g, targets, replaced, inits, addInit, opts.biasCorrection);
+  if (opts.biasCorrection && targets.length) correctBiases(g, targets, replaced, inits, addInit, feeds);
   const nodes = g.nodes.map((n) => replaced.get(n) ?? n);
   const used = new Set(nodes.flatMap((n) => n.inputs).concat(g.outputs.map((o) => o.name)));
   for (const name of [...inits.keys()]) if (!used.has(name)) inits.delete(name);
@@ -149,13 +167,16 @@ export function quantizeWithReport(graph: Graph, options: QuantizeOptions): Quan
   return { graph: out, layers };
 }
 
+function calibrationFeeds(g: Graph, cfg: QuantizeOptions['calibration']): Record<string, Tensor>[] {
+  const feeds = cfg?.feeds ?? Array.from({ length: cfg?.samples ?? 8 }, (_, i) => randomFeeds(g, 1000 + i, { sequence: cfg?.sequence ?? 64 }));
+  if (!feeds.length) throw new QuantizeError(`options 'gptq' and 'biasCorrection' need at least one calibration sample`);
+  return feeds;
+}
+
 function correctBiases(
   g: Graph, targets: CorrectionTarget[], replaced: Map<Node, Node>, inits: Map<string, Initializer>,
-  addInit: (stem: string, t: Tensor) => string, how: true | { samples?: number; feeds?: Record<string, Tensor>[] },
+  addInit: (stem: string, t: Tensor) => string, feeds: Record<string, Tensor>[],
 ): void {
-  const cfg = how === true ? {} : how;
-  const feeds = cfg.feeds ?? Array.from({ length: cfg.samples ?? 4 }, (_, i) => randomFeeds(g, 1000 + i));
-  if (!feeds.length) throw new QuantizeError(`option 'biasCorrection' needs at least one calibration sample`);
   const shifts = biasShifts(g, targets, feeds);
   for (const t of targets) {
     const q = replaced.get(t.node)!, shift = shifts.get(t.node)!;
@@ -169,8 +190,8 @@ function correctBiases(
   }
 }
 
-type Checked = Required<Omit<QuantizeOptions, 'skip' | 'groupSize' | 'biasCorrection'>> & {
-  groupSize: Int4GroupSize; skip?: (node: Node) => boolean; biasCorrection: QuantizeOptions['biasCorrection'];
+type Checked = Required<Omit<QuantizeOptions, 'skip' | 'groupSize' | 'calibration'>> & {
+  groupSize: Int4GroupSize; skip?: (node: Node) => boolean; calibration: QuantizeOptions['calibration'];
 };
 
 function checkOptions(o: QuantizeOptions): Checked {
@@ -180,16 +201,17 @@ function checkOptions(o: QuantizeOptions): Checked {
     if (o.weights !== 'int4') throw new QuantizeError(`option 'groupSize' applies to int4 weights only (int8 is per channel), got groupSize ${o.groupSize} with weights 'int8'`);
     if (!(INT4_GROUP_SIZES as readonly number[]).includes(o.groupSize)) throw new QuantizeError(`option 'groupSize' must be one of ${INT4_GROUP_SIZES.join(', ')}, got ${JSON.stringify(o.groupSize)}`);
   }
-  const activations = o.activations ?? (o.weights === 'int8' ? 'int8-dynamic' : 'float32');
-  if (activations !== 'float32' && activations !== 'int8-dynamic') throw new QuantizeError(`option 'activations' must be 'float32' or 'int8-dynamic', got ${JSON.stringify(o.activations)}`);
+  const activations = o.activations ?? 'auto';
+  if (activations !== 'auto' && activations !== 'float32' && activations !== 'int8-dynamic') throw new QuantizeError(`option 'activations' must be 'auto', 'float32' or 'int8-dynamic', got ${JSON.stringify(o.activations)}`);
   if (o.skip !== undefined && typeof o.skip !== 'function') throw new QuantizeError(`option 'skip' must be a function (node) => boolean, got ${typeof o.skip}`);
-  const known = new Set(['weights', 'groupSize', 'activations', 'skip', 'keepFirstConv', 'keepClassifier', 'embeddings', 'optimize', 'biasCorrection']);
+  const known = new Set(['weights', 'groupSize', 'activations', 'skip', 'keepFirstConv', 'keepClassifier', 'embeddings', 'optimize', 'gptq', 'biasCorrection', 'calibration']);
   const unknown = Object.keys(o).filter((k) => !known.has(k));
   if (unknown.length) throw new QuantizeError(`unknown quantize option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; the options are ${[...known].join(', ')}`);
   return {
     weights: o.weights, groupSize: o.groupSize ?? 32, activations, skip: o.skip,
     keepFirstConv: o.keepFirstConv ?? false, keepClassifier: o.keepClassifier ?? false,
-    embeddings: o.embeddings ?? true, optimize: o.optimize ?? true, biasCorrection: o.biasCorrection ?? false,
+    embeddings: o.embeddings ?? true, optimize: o.optimize ?? true, gptq: o.gptq ?? false, biasCorrection: o.biasCorrection ?? false,
+    calibration: o.calibration,
   };
 }
 
@@ -208,5 +230,7 @@ function nmse(a: Float32Array, b: Float32Array): number {
 }
 
 function describe(o: Checked): string {
-  return o.weights === 'int4' ? `int4 group ${o.groupSize}, activations ${o.activations}` : `int8 per channel, activations ${o.activations}`;
+  const extra = `${o.gptq ? ', GPTQ' : ''}${o.biasCorrection ? ', bias correction' : ''}`;
+  const acts = o.activations === 'auto' ? 'int8-dynamic for MatMul/Gemm, float32 for Conv' : o.activations;
+  return (o.weights === 'int4' ? `int4 group ${o.groupSize}, activations ${acts}` : `int8 per channel, activations ${acts}`) + extra;
 }

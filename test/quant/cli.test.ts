@@ -36,9 +36,9 @@ describe('tessera quantize', () => {
   it('--int8 --report prints per-layer NMSE, sizes, cosine and top-1 agreement, and -o writes a model onnxruntime runs', async () => {
     const outPath = join(dir, 'int8.onnx');
     const text = await capture([input, '--int8', '--report', '--samples', '3', '-o', outPath]);
-    expect(text).toMatch(/quantized: int8 per channel, activations int8-dynamic/);
+    expect(text).toMatch(/quantized: int8 per channel, activations int8-dynamic for MatMul\/Gemm, float32 for Conv/);
     expect(text).toMatch(/weight NMSE/);
-    expect(text).toMatch(/fc\s+FusedGemm|fc\s+Gemm/);
+    expect(text).toMatch(/gemm\s+Gemm\s+\[10, 64\]\s+int8\s+\d\.\d\de-5/);
     expect(text).toMatch(/weights \(in memory\)/);
     expect(text).toMatch(/ONNX file/);
     expect(text).toMatch(/output cosine similarity\s+mean 0\.99\d+/);
@@ -49,7 +49,7 @@ describe('tessera quantize', () => {
 
   it('--int4 --group 64 --json gives the layers as JSON', async () => {
     const s = JSON.parse(await capture([input, '--int4', '--group', '64', '--json']));
-    expect(s.format).toBe('int4 group 64, activations float32');
+    expect(s.format).toBe('int4 group 64, activations int8-dynamic for MatMul/Gemm, float32 for Conv');
     expect(s.layers.map((l: { format: string }) => l.format)).toEqual(['int8', 'int8', 'int4']); // K = 27 and 32 are below the group
     expect(s.weightBytesAfter).toBeLessThan(s.weightBytesBefore * 0.3);
   });

@@ -53,18 +53,21 @@ describe('saveOnnx of quantized graphs: standard ops that onnxruntime runs', () 
     ['text int4 g32', textModel, { weights: 'int4' }, ['MatMulNBits']],
     ['text int4 g64 int8 inputs', textModel, { weights: 'int4', groupSize: 64, activations: 'int8-dynamic' }, ['MatMulNBits']],
     ['conv int8 weights-only', convModel, { weights: 'int8', activations: 'float32' }, ['DequantizeLinear', 'Conv', 'Clip', 'Relu']],
-    ['conv int8 dynamic', convModel, { weights: 'int8' }, ['ConvInteger', 'DynamicQuantizeLinear', 'Sigmoid']],
+    ['conv int8 dynamic', convModel, { weights: 'int8', activations: 'int8-dynamic' }, ['ConvInteger', 'DynamicQuantizeLinear', 'Sigmoid']],
+    ['conv int8 default (float inputs for convs)', convModel, { weights: 'int8' }, ['DequantizeLinear', 'Conv']],
     ['conv int4', convModel, { weights: 'int4' }, ['Conv']],
   ];
   for (const [name, build, opts, expectOps] of cases) {
     it(name, async () => {
       const g = build(), feeds = feedsFor(g), q = quantize(g, opts);
+      const acts = opts.activations ?? 'auto', int8Inputs = acts === 'int8-dynamic' || (acts === 'auto' && g.name === 'text');
       const lowered = toStandardOnnx(q);
       expect(lowered.nodes.every((n) => n.domain !== 'tessera')).toBe(true);
       for (const op of expectOps) expect(lowered.nodes.map((n) => n.op)).toContain(op);
       const bytes = saveOnnx(lowered);
       // The file keeps the weights quantized: well under the float model's size.
       expect(bytes.length).toBeLessThan(saveOnnx(g).length * (name.includes('conv int4') ? 1.1 : 0.5));
+      if (!int8Inputs) expect(lowered.nodes.map((n) => n.op)).not.toContain('DynamicQuantizeLinear');
       const ours = (await runTessera(q, feeds)).y.data as Float32Array;
       // onnxruntime's extended optimizations turn DequantizeLinear(int8 W) + MatMul into its own
       // dynamic int8 kernel (quantizing the activations too); 'basic' runs the ops as written.
@@ -72,7 +75,6 @@ describe('saveOnnx of quantized graphs: standard ops that onnxruntime runs', () 
       const ortDefault = (await runOrt(bytes, feeds)).y.data;
       expect(cosine(ortDefault, ours)).toBeGreaterThan(0.995);
       const reloaded = (await runTessera(loadOnnx(bytes), feeds)).y.data as Float32Array;
-      const int8Inputs = (opts.activations ?? (opts.weights === 'int8' ? 'int8-dynamic' : 'float32')) === 'int8-dynamic';
       if (!int8Inputs) {
         // Same arithmetic on the same dequantized weights: float32 rounding apart.
         expect(maxRelErr(ort, ours)).toBeLessThan(1e-4);

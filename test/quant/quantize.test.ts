@@ -133,7 +133,7 @@ describe('quantize() on graphs', () => {
     expect(() => quantize(g, { weights: 'int2' as 'int8' })).toThrow(/option 'weights' must be 'int8' or 'int4', got "int2"/);
     expect(() => quantize(g, { weights: 'int4', groupSize: 16 as 32 })).toThrow(/'groupSize' must be one of 32, 64, 128, got 16/);
     expect(() => quantize(g, { weights: 'int8', groupSize: 32 })).toThrow(/applies to int4 weights only/);
-    expect(() => quantize(g, { weights: 'int8', activations: 'int4' as 'float32' })).toThrow(/'activations' must be 'float32' or 'int8-dynamic'/);
+    expect(() => quantize(g, { weights: 'int8', activations: 'int4' as 'float32' })).toThrow(/'activations' must be 'auto', 'float32' or 'int8-dynamic', got "int4"/);
     expect(() => quantize(g, { weights: 'int8', group: 32 } as never)).toThrow(/unknown quantize option 'group'/);
     const q = quantize(g, { weights: 'int8' });
     expect(() => quantize(q, { weights: 'int4' })).toThrow(QuantizeError);
@@ -152,4 +152,49 @@ describe('quantize() on graphs', () => {
     expect(q.initializers.size).toBe(1);
     expect([...q.initializers.values()][0]).toBeInstanceOf(Int8Weight);
   });
+
+  it('GPTQ lowers a layer\'s output error on correlated inputs (int8 and int4), given enough calibration rows', async () => {
+    const K = 64, N = 32, R = 256;
+    const b = new GraphBuilder('one');
+    b.output(b.matmul(b.input('x', 'float32', ['R', K]), b.constant(normalTensor([K, N], 1, 0.1), 'w')), 'y');
+    const g = b.build();
+    const mix = normalTensor([K, K], 2).data as Float32Array;
+    const inputs = (seed: number) => { // x = z M: strongly correlated features
+      const z = normalTensor([R, K], seed).data as Float32Array, x = new Float32Array(R * K);
+      for (let r = 0; r < R; r++) for (let j = 0; j < K; j++) { let v = 0; for (let i = 0; i < K; i += 8) v += z[r * K + i] * mix[i * K + j]; x[r * K + j] = v; }
+      return { x: new Tensor('float32', [R, K], x) };
+    };
+    const calibration = { feeds: [inputs(10), inputs(11)] }, test = inputs(99);
+    const want = (await run(g, test)).y.data as Float32Array;
+    const err = async (q: Graph) => {
+      const y = (await run(q, test)).y.data as Float32Array;
+      let e = 0, s = 0;
+      for (let i = 0; i < y.length; i++) { e += (y[i] - want[i]) ** 2; s += want[i] ** 2; }
+      return e / s;
+    };
+    for (const weights of ['int8', 'int4'] as const) {
+      const rtn = await err(quantize(g, { weights, activations: 'float32' }));
+      const gptq = await err(quantize(g, { weights, activations: 'float32', gptq: true, calibration }));
+      expect(gptq, weights).toBeLessThan(rtn / 4);
+    }
+  });
+
+  it('bias correction removes most of the mean output shift of weight rounding', async () => {
+    const b = new GraphBuilder('shift');
+    b.output(b.matmul(b.input('x', 'float32', ['R', 96]), b.constant(normalTensor([96, 16], 3, 0.1), 'w')), 'y');
+    const g = b.build();
+    // Inputs with a large common mean: rounding errors add up to a per-channel offset.
+    const feed = (seed: number) => ({ x: new Tensor('float32', [64, 96], (normalTensor([64, 96], seed).data as Float32Array).map((v) => v + 3)) });
+    const test = feed(50), want = (await run(g, test)).y.data as Float32Array;
+    const meanShift = async (q: Graph) => {
+      const y = (await run(q, test)).y.data as Float32Array;
+      let worst = 0;
+      for (let n = 0; n < 16; n++) { let d = 0; for (let r = 0; r < 64; r++) d += y[r * 16 + n] - want[r * 16 + n]; worst = Math.max(worst, Math.abs(d / 64)); }
+      return worst;
+    };
+    const plain = await meanShift(quantize(g, { weights: 'int4', activations: 'float32' }));
+    const corrected = await meanShift(quantize(g, { weights: 'int4', activations: 'float32', biasCorrection: true, calibration: { feeds: [feed(1), feed(2), feed(3)] } }));
+    expect(corrected).toBeLessThan(plain / 3);
+  });
 });
+

@@ -85,7 +85,16 @@ export function int4ScaleCount(rows: number, blocks: number): number { return Ma
 
 const F16_MAX = 65504;
 
-function q4(v: number, inv: number): number { return Math.min(7, Math.max(-8, roundHalfEven(v * inv))); }
+/** q = clamp(roundHalfEven(v * inv), -8, 7): the int4 quantizer for a given (inverse) scale. */
+export function q4(v: number, inv: number): number { return Math.min(7, Math.max(-8, roundHalfEven(v * inv))); }
+
+/** The float16 bits of the scale of group r[k0 .. k1) (see bestScale); `what` names it in errors. */
+export function int4GroupScale(r: ArrayLike<number>, k0: number, k1: number, what: string): number {
+  let big = 0;
+  for (let k = k0; k < k1; k++) if (Math.abs(r[k]) > Math.abs(big)) big = r[k];
+  if (Math.abs(big / 8) > F16_MAX) throw new QuantizeError(`${what}: |value| ${Math.abs(big)} is too large for an int4 group scale (float16 holds up to ${F16_MAX} * 8)`);
+  return bestScale(r, k0, k1, big);
+}
 
 /**
  * The float16 scale of one group: among alpha * m / -8 (m the value of largest magnitude,
@@ -93,12 +102,18 @@ function q4(v: number, inv: number): number { return Math.min(7, Math.max(-8, ro
  * exactly; smaller ones clip the extremes a little to resolve the bulk more finely, which
  * lowers NMSE on bell-shaped weights by about a quarter.
  */
-function bestScale(r: Float32Array, k0: number, k1: number, big: number): number {
+function bestScale(r: ArrayLike<number>, k0: number, k1: number, big: number): number {
   let best = f32ToF16(big / -8), bestErr = Infinity;
   for (let i = 0; i <= 12; i++) {
     const bits = f32ToF16(((1 - 0.025 * i) * big) / -8), s = f16ToF32(bits), inv = s === 0 ? 0 : 1 / s;
     let err = 0;
-    for (let k = k0; k < k1; k++) { const d = r[k] - q4(r[k], inv) * s; err += d * d; }
+    for (let k = k0; k < k1; k++) {
+      // Ties round up here (Math.round): a tie moves the error by nothing, so the choice is the same.
+      let q = Math.round(r[k] * inv);
+      q = q > 7 ? 7 : q < -8 ? -8 : q;
+      const d = r[k] - q * s;
+      err += d * d;
+    }
     if (err < bestErr) { bestErr = err; best = bits; }
   }
   return best;
@@ -117,10 +132,7 @@ export function quantizeInt4Weight(w: Tensor, axis: 0 | 1, groupSize: Int4GroupS
     const r = readRow(data, m, c, row);
     for (let b = 0; b < blocks; b++) {
       const k0 = b * G, k1 = Math.min(m.depth, k0 + G);
-      let big = 0;
-      for (let k = k0; k < k1; k++) if (Math.abs(r[k]) > Math.abs(big)) big = r[k];
-      if (Math.abs(big / 8) > F16_MAX) throw new QuantizeError(`${what}: |value| ${Math.abs(big)} in channel ${c} is too large for an int4 group scale (float16 holds up to ${F16_MAX} * 8)`);
-      const bits = bestScale(r, k0, k1, big);
+      const bits = int4GroupScale(r, k0, k1, `${what}, channel ${c}`);
       const s = f16ToF32(bits), inv = s === 0 ? 0 : 1 / s;
       scales[c * blocks + b] = bits;
       for (let k = k0; k < k1; k++) {
