@@ -5,7 +5,7 @@ import { measure, type TimingBudget } from './timing.js';
 
 /** One runtime's figure for a case: median latency and the rate it implies, or why it is missing. */
 export type Figure =
-  | { p50Ms: number; p95Ms: number; samples: number; rate: number }
+  | { p50Ms: number; p95Ms: number; cpuMs: number; samples: number; rate: number }
   | { error: string };
 
 export interface KernelResult {
@@ -46,7 +46,7 @@ export async function runKernels(cases: readonly KernelCase[], opts: KernelRunOp
           const runner = await createRunner(runtime, { graph, bytes }, feeds, { threads });
           try {
             const t = await measure(`${runtime} ${c.name}`, runner.run, opts.budget);
-            result.figures[runtime] = { p50Ms: t.p50Ms, p95Ms: t.p95Ms, samples: t.samples, rate: c.work / t.p50Ms / 1e6 }; // per ms -> giga per s
+            result.figures[runtime] = { p50Ms: t.p50Ms, p95Ms: t.p95Ms, cpuMs: t.cpuMs, samples: t.samples, rate: c.work / t.p50Ms / 1e6 }; // per ms -> giga per s
           } finally {
             await runner.dispose();
           }

@@ -97,13 +97,23 @@ async function ortRunner(runtime: 'ort-node' | 'ort-web', model: Uint8Array | st
   };
 }
 
-/** Installed peer versions, for the results file (null: not installed). */
+/** Installed package versions, for the results file (null: not installed). */
 export async function peerVersions(): Promise<Record<string, string | null>> {
+  const { readFileSync } = await import('node:fs');
+  const { dirname, join } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
   const out: Record<string, string | null> = {};
-  const { createRequire } = await import('node:module');
-  const require = createRequire(import.meta.url);
   for (const pkg of ['onnxruntime-node', 'onnxruntime-web', 'tinybench']) {
-    try { out[pkg] = (require(`${pkg}/package.json`) as { version: string }).version; } catch { out[pkg] = null; }
+    out[pkg] = null;
+    try {
+      // Walk up from the resolved entry: not every package exports its package.json.
+      for (let dir = dirname(fileURLToPath(import.meta.resolve(pkg))); dir !== dirname(dir); dir = dirname(dir)) {
+        try {
+          const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+          if (meta.name === pkg) { out[pkg] = meta.version ?? null; break; }
+        } catch { /* no package.json at this level */ }
+      }
+    } catch { /* not installed */ }
   }
   return out;
 }

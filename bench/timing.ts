@@ -7,6 +7,11 @@ export interface Timing {
   p99Ms: number;
   meanMs: number;
   samples: number;
+  /**
+   * Process CPU time per measured run (user + system, all threads). On a shared machine wall
+   * time includes waiting for a core; for single-threaded runs this does not.
+   */
+  cpuMs: number;
 }
 
 export interface TimingBudget {
@@ -31,13 +36,21 @@ export async function measure(name: string, fn: () => Promise<unknown>, budget: 
     warmupTime: budget.warmupMs, warmupIterations: budget.warmupRuns,
     retainSamples: true, throws: true,
   });
-  bench.add(name, async () => { await fn(); });
+  let cpu: NodeJS.CpuUsage | undefined, cpuMicros = 0;
+  bench.add(name, async () => { await fn(); }, {
+    beforeAll: (mode) => { if (mode === 'run') cpu = process.cpuUsage(); },
+    afterAll: (mode) => {
+      if (mode !== 'run' || !cpu) return;
+      const d = process.cpuUsage(cpu);
+      cpuMicros = d.user + d.system;
+    },
+  });
   const [task] = await bench.run();
   const r = task.result;
   if (r.state !== 'completed') throw new Error(`benchmark '${name}' did not complete (${r.state})`);
   const sorted = [...(r.latency.samples ?? [])].sort((a, b) => a - b);
   return {
     p50Ms: r.latency.p50, p95Ms: percentile(sorted, 0.95), p99Ms: r.latency.p99,
-    meanMs: r.latency.mean, samples: r.latency.samplesCount,
+    meanMs: r.latency.mean, samples: r.latency.samplesCount, cpuMs: cpuMicros / 1000 / Math.max(1, r.latency.samplesCount),
   };
 }

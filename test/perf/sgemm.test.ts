@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sgemm, sgemmWorkspaceFloats } from '../../kernels/cpu/sgemm.js';
-import { gemmRef } from '../../test/reference/gemm.js';
+import { gemmEpilogue } from '../../kernels/cpu/gemm-epilogue.js';
+import { activationRef, gemmRef } from '../../test/reference/gemm.js';
 import { ref } from '../../test/reference/tensor.js';
 import { expectClose, randomFloats } from '../util/numerics.js';
 
@@ -10,7 +11,11 @@ import { expectClose, randomFloats } from '../util/numerics.js';
  * MC = 128 row blocks and NC = 768 column blocks. Each case sits on or next to one of those
  * edges and is checked against the float64 reference, with transposed operands and accumulation.
  */
-interface Case { M: number; N: number; K: number; transA?: boolean; transB?: boolean; accumulate?: boolean; ws?: 'none' | 'offset' }
+interface Case {
+  M: number; N: number; K: number; transA?: boolean; transB?: boolean; accumulate?: boolean; ws?: 'none' | 'offset';
+  /** Fused epilogue: bias per row or column (or none) and an activation. */
+  epi?: { bias: 'row' | 'col' | 'none'; act?: 'relu' | 'clip' | 'sigmoid' | 'silu' | 'gelu' | 'gelu_tanh' };
+}
 
 function check(tc: Case, seed: number): void {
   const { M, N, K, transA = false, transB = false, accumulate = false } = tc;
@@ -23,7 +28,19 @@ function check(tc: Case, seed: number): void {
   for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) c[cOff + i * ldc + j] = accumulate ? C0[i * N + j] : Number.NaN;
   const wsOff = tc.ws === 'offset' ? 5 : 0;
   const ws = tc.ws === 'none' ? undefined : new Float32Array(wsOff + sgemmWorkspaceFloats(M, N, K)).fill(Number.NaN);
-  sgemm(M, N, K, A, 0, rsA, csA, B, 0, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff);
+  const e = tc.epi, biasLen = e?.bias === 'row' ? M : e?.bias === 'col' ? N : 0, biasOff = 2;
+  const bias = randomFloats(biasOff + biasLen, seed + 3);
+  const act = e?.act === 'clip' ? { kind: 'clip', min: -0.2, max: 0.3 } : e?.act ? { kind: e.act } : undefined;
+  const epi = e && gemmEpilogue(act?.kind, act?.min, act?.max, e.bias === 'row');
+  sgemm(M, N, K, A, 0, rsA, csA, B, 0, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff, epi, e && e.bias !== 'none' ? bias : undefined, biasOff);
+  if (e) {
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) {
+        const add = e.bias === 'row' ? bias[biasOff + i] : e.bias === 'col' ? bias[biasOff + j] : 0;
+        ref64.data[i * N + j] = activationRef(ref64.data[i * N + j] + add, act);
+      }
+    }
+  }
   const got = new Float32Array(M * N);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) got[i * N + j] = c[cOff + i * ldc + j];
@@ -48,11 +65,18 @@ const cases: Case[] = [
   { M: 53, N: 14, K: 260, accumulate: true }, { M: 7, N: 9, K: 300, accumulate: true, transA: true, transB: true },
   { M: 61, N: 17, K: 19, ws: 'offset' }, { M: 61, N: 17, K: 19, ws: 'none', transB: true },
   { M: 0, N: 5, K: 3 }, { M: 5, N: 0, K: 3 }, { M: 5, N: 6, K: 0 }, { M: 50, N: 6, K: 0, accumulate: true },
+  // fused epilogues: one K block (stored once) and several (last block adds), tile edges, fallback paths
+  { M: 53, N: 14, K: 16, epi: { bias: 'row', act: 'clip' } }, { M: 53, N: 14, K: 300, epi: { bias: 'row', act: 'relu' } },
+  { M: 9, N: 13, K: 20, epi: { bias: 'col', act: 'gelu' } }, { M: 50, N: 770, K: 257, epi: { bias: 'col', act: 'gelu_tanh' } },
+  { M: 51, N: 10, K: 5, accumulate: true, epi: { bias: 'row', act: 'sigmoid' } }, { M: 6, N: 7, K: 258, accumulate: true, epi: { bias: 'col' } },
+  { M: 2, N: 9, K: 7, epi: { bias: 'col', act: 'silu' } }, { M: 61, N: 17, K: 19, ws: 'none', epi: { bias: 'row', act: 'clip' } },
+  { M: 48, N: 6, K: 0, epi: { bias: 'row', act: 'relu' } }, { M: 52, N: 9, K: 4, epi: { bias: 'none', act: 'clip' } },
 ];
 
 describe('sgemm fast paths vs float64 reference at strategy switches', () => {
   for (const [i, c] of cases.entries()) {
-    it(`${c.M}x${c.N}x${c.K}${c.transA ? ' A^T' : ''}${c.transB ? ' B^T' : ''}${c.accumulate ? ' +=' : ''}${c.ws ? ` ws:${c.ws}` : ''}`, () => check(c, 11 + i));
+    const name = `${c.M}x${c.N}x${c.K}${c.transA ? ' A^T' : ''}${c.transB ? ' B^T' : ''}${c.accumulate ? ' +=' : ''}${c.ws ? ` ws:${c.ws}` : ''}`;
+    it(`${name}${c.epi ? ` bias:${c.epi.bias} ${c.epi.act ?? ''}` : ''}`, () => check(c, 11 + i));
   }
 
   it('asks for no workspace when it packs nothing', () => {
