@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { modelFeeds, type ModelId } from './model-specs.js';
 import { createRunner, type RuntimeName } from './peers.js';
 import { measure, type TimingBudget } from './timing.js';
@@ -30,6 +31,18 @@ export interface ChildResult {
 }
 
 
+/**
+ * This process's peak RSS. On Linux from VmHWM, which starts afresh at exec: getrusage's
+ * maxRSS survives fork + exec and would report the parent's peak for a small child.
+ */
+export function peakRssBytes(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) * 1024;
+  } catch { /* not Linux */ }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
 async function main(): Promise<void> {
   const req = JSON.parse(process.argv[2]) as ChildRequest;
   let t = performance.now();
@@ -42,7 +55,7 @@ async function main(): Promise<void> {
   const result: ChildResult = {
     loadMs, firstRunMs, ...timing,
     throughput: (req.batch * 1000) / timing.meanMs,
-    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    peakRssBytes: peakRssBytes(),
   };
   await runner.dispose();
   console.log(`RESULT ${JSON.stringify(result)}`);

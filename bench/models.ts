@@ -56,7 +56,9 @@ function runChild(args: string[], timeoutMs: number): Promise<unknown> {
 
 /** Peak RSS of a Node process that loads nothing: the baseline in the memory target. */
 export async function nodeBaselineRss(): Promise<number> {
-  const r = await runChild(['-e', "console.log('RESULT ' + JSON.stringify(process.resourceUsage().maxRSS * 1024))"], 30_000);
+  // VmHWM on Linux (see peakRssBytes in model-child.ts), maxRSS elsewhere.
+  const script = "let b = process.resourceUsage().maxRSS * 1024; try { b = Number(/VmHWM:\\s+(\\d+) kB/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]) * 1024; } catch {} console.log('RESULT ' + b)";
+  const r = await runChild(['-e', script], 30_000);
   return r as number;
 }
 

@@ -46,7 +46,8 @@ export function modelLines(r: ModelResult, baselineRss: number | null): string[]
 
 /** Per case and runtime: p50 before -> after and the change; rows present in only one file are listed as such. */
 export function compareLines(a: BenchResults, b: BenchResults): string[] {
-  const lines = [`before: ${a.createdAt} ${a.commit.sha?.slice(0, 8) ?? '?'}${a.commit.dirty ? '+dirty' : ''}  after: ${b.createdAt} ${b.commit.sha?.slice(0, 8) ?? '?'}${b.commit.dirty ? '+dirty' : ''}`];
+  const head = (r: BenchResults) => `${r.createdAt} ${r.commit.sha?.slice(0, 8) ?? '?'}${r.commit.dirty ? '+dirty' : ''} (load average ${r.machine.loadAverage.toFixed(2)})`;
+  const lines = [`before: ${head(a)}`, `after:  ${head(b)}`, 'peers\' rows show how much of a change is the machine rather than the code'];
   if (a.machine.cpu !== b.machine.cpu || a.machine.cores !== b.machine.cores) lines.push(`note: different machines (${a.machine.cpu} x${a.machine.cores} vs ${b.machine.cpu} x${b.machine.cores})`);
   const row = (label: string, x: number | undefined, y: number | undefined) => {
     if (x === undefined || y === undefined) return `${pad(label, 60)} ${x === undefined ? 'new' : 'gone'}`;

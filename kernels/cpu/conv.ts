@@ -2,6 +2,8 @@ import type { ConvActivation, ConvAttrs } from '../../src/ops/conv.js';
 import type { WindowAttrs } from '../../src/ops/dims.js';
 import { cpuKernel, type KMeta } from '../types.js';
 import { sgemm, sgemmWorkspaceFloats } from './sgemm.js';
+import { depthwiseConv } from './depthwise.js';
+import type { ParallelGemm } from './parallel.js';
 import { gemmEpilogue, type GemmEpilogue } from './gemm-epilogue.js';
 import { erf } from './erf.js';
 
@@ -94,27 +96,25 @@ export function prepareConv(attrs: ConvAttrs, inputs: readonly KMeta[], outputs:
   return { mode, N, C, M, group, Cg, Mg, K, P, win, tileP, owLo, owHi, act, gemmEpi: gemmEpilogue(act.kind, act.min, act.max, true) };
 }
 
-/** Runs a prepared conv plan; exported for fused ops that carry their own plan. */
-export function runConv(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, p: ConvPlan, scratch: Float32Array): void {
+/**
+ * Runs a prepared conv plan; exported for fused ops that carry their own plan. Bias and the
+ * fused activation are applied as outputs are stored (GEMM tile stores, depthwise row loop).
+ */
+export function runConv(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, p: ConvPlan, scratch: Float32Array, par?: ParallelGemm): void {
   if (y.length === 0) return;
   const { N, C, M, group, Cg, Mg, K, P } = p, HW = p.win.H * p.win.W;
-  if (p.mode === 'depthwise') depthwise(x, w, y, p);
-  else {
-    for (let n = 0; n < N; n++) {
-      for (let g = 0; g < group; g++) {
-        const xOff = (n * C + g * Cg) * HW, yOff = (n * M + g * Mg) * P, wOff = g * Mg * K;
-        if (p.mode === 'pointwise') { sgemm(Mg, P, Cg, w, wOff, Cg, 1, x, xOff, P, 1, y, yOff, P, false, scratch, 0, p.gemmEpi, b, g * Mg); continue; }
-        for (let p0 = 0; p0 < P; p0 += p.tileP) {
-          const p1 = Math.min(P, p0 + p.tileP), pt = p1 - p0;
-          im2col(x, xOff, Cg, p.win, scratch, p0, p1);
-          sgemm(Mg, pt, K, w, wOff, K, 1, scratch, 0, pt, 1, y, yOff + p0, P, false, scratch, K * p.tileP, p.gemmEpi, b, g * Mg);
-        }
+  if (p.mode === 'depthwise') { depthwiseConv(x, w, b, y, p); return; }
+  for (let n = 0; n < N; n++) {
+    for (let g = 0; g < group; g++) {
+      const xOff = (n * C + g * Cg) * HW, yOff = (n * M + g * Mg) * P, wOff = g * Mg * K;
+      if (p.mode === 'pointwise') { sgemm(Mg, P, Cg, w, wOff, Cg, 1, x, xOff, P, 1, y, yOff, P, false, scratch, 0, p.gemmEpi, b, g * Mg, par); continue; }
+      for (let p0 = 0; p0 < P; p0 += p.tileP) {
+        const p1 = Math.min(P, p0 + p.tileP), pt = p1 - p0;
+        im2col(x, xOff, Cg, p.win, scratch, p0, p1);
+        sgemm(Mg, pt, K, w, wOff, K, 1, scratch, 0, pt, 1, y, yOff + p0, P, false, scratch, K * p.tileP, p.gemmEpi, b, g * Mg, par);
       }
     }
-    return; // the GEMM applied bias and activation
   }
-  if (!b && p.act.kind === 'none') return;
-  for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) applyEpilogue(y, (n * M + m) * P, P, b ? b[m] : 0, p.act);
 }
 
 /** Columns p0..p1 of the [Cg*KH*KW, OH*OW] patch matrix, row-major with row length p1 - p0. */
@@ -137,56 +137,6 @@ function im2col(x: Float32Array, xOff: number, Cg: number, q: Window2d, col: Flo
   }
 }
 
-/**
- * Depthwise (group == C == M), direct: sums kept in registers, one store per output. Interior
- * columns (whole window inside the row) skip bounds checks, and rows whose 3x3 window is fully
- * inside X take an unrolled loop: the MobileNet case.
- */
-function depthwise(x: Float32Array, w: Float32Array, y: Float32Array, p: ConvPlan): void {
-  const { H, W, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL } = p.win, { owLo, owHi } = p, is3x3 = KH === 3 && KW === 3;
-  for (let nc = 0; nc < p.N * p.C; nc++) {
-    const xb = nc * H * W, wb = (nc % p.C) * KH * KW;
-    for (let oh = 0; oh < OH; oh++) {
-      const yr = (nc * OH + oh) * OW, iy0 = oh * SH - PT;
-      const khLo = iy0 < 0 ? Math.ceil(-iy0 / DH) : 0, khHi = Math.min(KH, iy0 > H - 1 ? 0 : Math.floor((H - 1 - iy0) / DH) + 1);
-      if (is3x3 && khLo === 0 && khHi === 3) {
-        const r0 = xb + iy0 * W - PL, r1 = r0 + DH * W, r2 = r1 + DH * W, D2 = 2 * DW;
-        const w0 = w[wb], w1 = w[wb + 1], w2 = w[wb + 2], w3 = w[wb + 3], w4 = w[wb + 4], w5 = w[wb + 5], w6 = w[wb + 6], w7 = w[wb + 7], w8 = w[wb + 8];
-        for (let ow = owLo, i = owLo * SW; ow < owHi; ow++, i += SW) {
-          y[yr + ow] = w0 * x[r0 + i] + w1 * x[r0 + i + DW] + w2 * x[r0 + i + D2]
-            + w3 * x[r1 + i] + w4 * x[r1 + i + DW] + w5 * x[r1 + i + D2]
-            + w6 * x[r2 + i] + w7 * x[r2 + i + DW] + w8 * x[r2 + i + D2];
-        }
-      } else {
-        for (let ow = owLo; ow < owHi; ow++) {
-          const ix0 = ow * SW - PL;
-          let s = 0;
-          for (let kh = khLo; kh < khHi; kh++) {
-            const r = xb + (iy0 + kh * DH) * W + ix0, wr = wb + kh * KW;
-            for (let kw = 0; kw < KW; kw++) s += w[wr + kw] * x[r + kw * DW];
-          }
-          y[yr + ow] = s;
-        }
-      }
-      for (let ow = 0; ow < owLo; ow++) y[yr + ow] = edgePixel(x, w, xb, wb, iy0, ow * SW - PL, khLo, khHi, p.win);
-      for (let ow = owHi; ow < OW; ow++) y[yr + ow] = edgePixel(x, w, xb, wb, iy0, ow * SW - PL, khLo, khHi, p.win);
-    }
-  }
-}
-
-/** One depthwise output whose window crosses the left or right edge: taps outside X are skipped. */
-function edgePixel(x: Float32Array, w: Float32Array, xb: number, wb: number, iy0: number, ix0: number, khLo: number, khHi: number, q: Window2d): number {
-  let s = 0;
-  for (let kh = khLo; kh < khHi; kh++) {
-    const r = xb + (iy0 + kh * q.DH) * q.W, wr = wb + kh * q.KW;
-    for (let kw = 0; kw < q.KW; kw++) {
-      const ix = ix0 + kw * q.DW;
-      if (ix >= 0 && ix < q.W) s += w[wr + kw] * x[r + ix];
-    }
-  }
-  return s;
-}
-
 /** im2col tile (if any) followed by the GEMM's packing workspace. */
 export function convScratchBytes(p: ConvPlan): number {
   if (p.mode === 'depthwise') return 0;
@@ -197,7 +147,7 @@ export function convScratchBytes(p: ConvPlan): number {
 export const conv = cpuKernel<ConvAttrs, ConvPlan>({
   prepare: prepareConv,
   scratchBytes: convScratchBytes,
-  run(inputs, p, outputs, scratch) {
-    runConv(inputs[0]!.data as Float32Array, inputs[1]!.data as Float32Array, inputs[2]?.data as Float32Array | undefined, outputs[0].data as Float32Array, p, scratch);
+  run(inputs, p, outputs, scratch, par?: ParallelGemm) {
+    runConv(inputs[0]!.data as Float32Array, inputs[1]!.data as Float32Array, inputs[2]?.data as Float32Array | undefined, outputs[0].data as Float32Array, p, scratch, par);
   },
 });

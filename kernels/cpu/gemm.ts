@@ -2,6 +2,7 @@ import type { Activation, GemmAttrs } from '../../src/ops/gemm.js';
 import { cpuKernel } from '../types.js';
 import { sgemm, sgemmWorkspaceFloats } from './sgemm.js';
 import { gemmEpilogue, type GemmEpilogue } from './gemm-epilogue.js';
+import type { ParallelGemm } from './parallel.js';
 import { geluErf, geluTanh } from './gelu.js';
 
 /** Epilogue activation as a plan-time code, so run() switches once per row, not per element. */
@@ -58,16 +59,16 @@ export const gemm = cpuKernel<GemmAttrs, GemmPlan>({
     return { M, N, K, rsA, csA, rsB, csB, alpha: attrs.alpha, beta: attrs.beta, rsC, csC, act: planActivation(act), fused };
   },
   scratchBytes: (p) => sgemmWorkspaceFloats(p.M, p.N, p.K) * 4,
-  run(inputs, p, outputs, scratch) {
+  run(inputs, p, outputs, scratch, par?: ParallelGemm) {
     const a = inputs[0]!.data as Float32Array, b = inputs[1]!.data as Float32Array, y = outputs[0].data as Float32Array;
     const { M, N, alpha, beta, csC, act } = p;
     const c = inputs[2]?.data;
     const rsC = c ? p.rsC : -1;
     if (p.fused) {
-      sgemm(M, N, p.K, a, 0, p.rsA, p.csA, b, 0, p.rsB, p.csB, y, 0, N, false, scratch, 0, p.fused, rsC >= 0 ? c as Float32Array : undefined);
+      sgemm(M, N, p.K, a, 0, p.rsA, p.csA, b, 0, p.rsB, p.csB, y, 0, N, false, scratch, 0, p.fused, rsC >= 0 ? c as Float32Array : undefined, 0, par);
       return;
     }
-    sgemm(M, N, p.K, a, 0, p.rsA, p.csA, b, 0, p.rsB, p.csB, y, 0, N, false, scratch);
+    sgemm(M, N, p.K, a, 0, p.rsA, p.csA, b, 0, p.rsB, p.csB, y, 0, N, false, scratch, 0, undefined, undefined, 0, par);
     if (alpha === 1 && rsC < 0 && act.code === 0) return;
     for (let i = 0, row = 0; i < M; i++, row += N) {
       if (rsC >= 0) {

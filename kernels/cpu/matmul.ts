@@ -3,6 +3,7 @@ import type { KernelData } from '../../src/dtype.js';
 import { cpuKernel } from '../types.js';
 import { sgemm, sgemmWorkspaceFloats } from './sgemm.js';
 import { gemmEpilogue, type GemmEpilogue } from './gemm-epilogue.js';
+import type { ParallelGemm } from './parallel.js';
 import { planActivation, type ActivationPlan } from './gemm.js';
 
 interface MatMulPlan {
@@ -60,13 +61,13 @@ export const matMul = cpuKernel<MatMulAttrs, MatMulPlan>({
     return { M, batches: nb, aOff: batchOffsets(aBatch, batch, M * K, nb), bOff: batchOffsets(bBatch, batch, K * N, nb), ...common };
   },
   scratchBytes: (p) => (p.float ? sgemmWorkspaceFloats(p.M, p.N, p.K) * 4 : 0),
-  run(inputs, p, outputs, scratch) {
+  run(inputs, p, outputs, scratch, par?: ParallelGemm) {
     const a = inputs[0]!.data, b = inputs[1]!.data, y = outputs[0].data;
     const { M, N, K, batches } = p;
     if (!p.float) { intMatMul(a, b, y, p); return; }
     const bias = p.bias ? inputs[2]!.data as Float32Array : undefined;
     for (let t = 0; t < batches; t++) {
-      sgemm(M, N, K, a as Float32Array, p.aOff[t], K, 1, b as Float32Array, p.bOff[t], N, 1, y as Float32Array, t * M * N, N, false, scratch, 0, p.epi, bias);
+      sgemm(M, N, K, a as Float32Array, p.aOff[t], K, 1, b as Float32Array, p.bOff[t], N, 1, y as Float32Array, t * M * N, N, false, scratch, 0, p.epi, bias, 0, par);
     }
   },
 });

@@ -1,5 +1,6 @@
 import { MR, NR, micro4x3, micro4x3Final, micro4x3Set } from './sgemm-micro.js';
 import { activateRow, epilogueBlock, NO_BIAS, type GemmEpilogue } from './gemm-epilogue.js';
+import type { ParallelGemm } from './parallel.js';
 import { packA, packB } from './sgemm-pack.js';
 import { sgemmRows, sgemmStrided } from './sgemm-rows.js';
 
@@ -39,6 +40,7 @@ export function sgemmWorkspaceFloats(M: number, N: number, K: number): number {
  *
  * `epi` (with `bias` read from bias[biasOff..]) is applied to the finished C: in the last K
  * block's tile stores on the packed path, so bias + clamp cost no pass over memory.
+ * `par`, when given, may split the product across threads (it returns false when it does not).
  */
 export function sgemm(
   M: number, N: number, K: number,
@@ -48,8 +50,10 @@ export function sgemm(
   accumulate: boolean,
   ws?: Float32Array, wsOff = 0,
   epi?: GemmEpilogue, bias?: Float32Array, biasOff = 0,
+  par?: ParallelGemm,
 ): void {
   if (M === 0 || N === 0) return;
+  if (par && par.sgemm(M, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff, epi, bias, biasOff)) return;
   const need = sgemmWorkspaceFloats(M, N, K);
   if (need === 0 || ws === undefined || ws.length - wsOff < need) {
     if (!accumulate) for (let i = 0; i < M; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + N);

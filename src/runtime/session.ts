@@ -6,6 +6,7 @@ import type { Dim } from '../ops/types.js';
 import { isPacked } from '../graph/graph.js';
 import { compileCpuPlan } from './cpu/plan.js';
 import { CpuExecutor } from './cpu/executor.js';
+import type { GemmPool } from './cpu/threads.js';
 import { evaluateOnCpu } from './cpu/evaluate.js';
 import type { WebGpuOptions } from './webgpu/options.js';
 import type { WebGlOptions } from './webgl/backend.js';
@@ -43,6 +44,14 @@ export interface SessionOptions {
   webgpu?: WebGpuOptions;
   /** WebGL: gpu.js's GPU class (default: globalThis.GPU, else import('gpu.js')), mode, canvas. */
   webgl?: WebGlOptions;
+  /**
+   * CPU threads for large GEMMs and convolutions (default: the available cores). Above 1, in
+   * Node, worker_threads split each big product; they start on first use and end in dispose().
+   * Weights are then copied once into shared memory (a second copy of the float weights).
+   * Without SharedArrayBuffer or worker_threads (browsers, for now) it runs on one thread and
+   * says so once.
+   */
+  threads?: number;
 }
 
 /** What a backend compiles per input-shape signature. */
@@ -79,31 +88,37 @@ export class InferenceSession {
   private readonly constants = new Map<string, KernelData>();
   private disposed = false;
 
-  private constructor(readonly graph: Graph, private readonly analysis: Analysis, readonly options: Required<SessionOptions>, readonly backend: BackendName, private readonly gpu?: Accelerator) {
+  private constructor(readonly graph: Graph, private readonly analysis: Analysis, readonly options: Required<SessionOptions>, readonly backend: BackendName, private readonly gpu?: Accelerator, private readonly pool?: GemmPool) {
     this.inputNames = graph.inputs.map((v) => v.name);
     this.outputNames = graph.outputs.map((v) => v.name);
     for (const [name, w] of graph.initializers) {
       // Constants clamp int64 (keeps INT64_MAX "to the end" sentinels meaningful).
       if (!isPacked(w)) this.constants.set(name, toKernelData(w.dtype, (w as Tensor).data, true, `initializer '${name}'`));
     }
+    // GEMM workers read weights from shared memory.
+    if (pool) for (const [name, data] of pool.share(this.constants)) this.constants.set(name, data);
   }
 
   /** From a Graph, ONNX bytes, or (in Node) a path to an .onnx file. */
   static async create(model: Graph | Uint8Array | string, options: SessionOptions = {}): Promise<InferenceSession> {
-    const opts: Required<SessionOptions> = { backend: defaultBackend(), optimize: true, planCacheSize: 8, precision: 'f32', debug: false, webgpu: {}, webgl: {}, ...options };
+    const opts: Required<SessionOptions> = { backend: defaultBackend(), optimize: true, planCacheSize: 8, precision: 'f32', debug: false, webgpu: {}, webgl: {}, threads: await defaultThreads(), ...options };
+    if (!Number.isInteger(opts.threads) || opts.threads < 1) throw new SessionError(`option 'threads' must be a positive integer, got ${String(opts.threads)}`);
     const order = backendOrder(opts.backend);
     if (typeof order === 'string') throw new SessionError(order);
     let graph: Graph;
     if (model instanceof Graph) graph = model;
     else if (model instanceof Uint8Array) graph = (await import('../onnx/index.js')).loadOnnx(model);
     else if (typeof model === 'string') {
-      graph = await (await import('../onnx/file.js')).loadOnnxFile(model);
+      // With threads the file is read into shared memory, so GEMM workers read the weights in place.
+      graph = (await import('../onnx/file.js')).loadOnnxFile(model, { shared: opts.threads > 1 && opts.backend !== 'webgpu' && opts.backend !== 'webgl' });
     } else throw new SessionError(`InferenceSession.create takes a Graph, ONNX bytes (Uint8Array) or a file path, got ${typeof model}`);
     if (opts.optimize) graph = (await import('../graph/passes/index.js')).optimize(graph, { evaluate: evaluateOnCpu, ...(opts.optimize === true ? {} : { passes: opts.optimize }) });
     const analysis = analyze(graph);
     // GPU backend code (and in Node the optional 'webgpu' package) loads only when tried.
     const { name, accelerator } = await selectBackend(order, opts);
-    return new InferenceSession(graph, analysis, opts, name, accelerator);
+    // Worker code loads only when threads are used (browser bundles start without it).
+    const pool = name === 'cpu' && opts.threads > 1 ? await (await import('./cpu/threads.js')).GemmPool.create(opts.threads, threadsLog(opts, options.threads !== undefined)) : undefined;
+    return new InferenceSession(graph, analysis, opts, name, accelerator, pool);
   }
 
   /** Run the model. Feeds are validated (names, dtypes, shapes) before any kernel runs. */
@@ -129,6 +144,7 @@ export class InferenceSession {
     for (const e of this.plans.values()) e.exec.dispose?.();
     this.plans.clear();
     this.gpu?.dispose();
+    this.pool?.dispose();
   }
 
   private prepare(feeds: Record<string, Tensor>): { exec: PlanRunner; ordered: Tensor[] } {
@@ -139,7 +155,7 @@ export class InferenceSession {
     if (entry) { this.plans.delete(key); this.plans.set(key, entry); } // LRU touch
     else {
       const shapes = new Map<string, readonly Dim[]>(this.graph.inputs.map((v, i) => [v.name, ordered[i].shape]));
-      entry = { exec: this.gpu ? this.gpu.compile(this.graph, this.analysis, shapes, this.constants) : new CpuExecutor(compileCpuPlan(this.graph, this.analysis, shapes, this.constants)) };
+      entry = { exec: this.gpu ? this.gpu.compile(this.graph, this.analysis, shapes, this.constants) : new CpuExecutor(compileCpuPlan(this.graph, this.analysis, shapes, this.constants), this.pool) };
       this.plans.set(key, entry);
       if (this.plans.size > this.options.planCacheSize) {
         const oldest = this.plans.keys().next().value!;
@@ -173,4 +189,18 @@ export class InferenceSession {
       return t;
     });
   }
+}
+
+/** Available cores: navigator.hardwareConcurrency in browsers and Node >= 21, os.availableParallelism() in Node 20. */
+async function defaultThreads(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
+  try { return (await import('node:os')).availableParallelism(); } catch { return 1; }
+}
+
+/** Where a threads notice goes: the debug logger, else console.warn when threads were asked for explicitly. */
+function threadsLog(opts: Required<SessionOptions>, explicit: boolean): (line: string) => void {
+  if (typeof opts.debug === 'function') return opts.debug;
+  if (opts.debug || explicit) return (line) => console.warn(`tessera: ${line}`);
+  return () => {};
 }

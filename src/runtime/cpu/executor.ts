@@ -1,6 +1,10 @@
 import { allocKernel, kernelView, toPublicData, writeKernelData, type DType, type KernelData, type TensorData } from '../../dtype.js';
 import { Tensor } from '../../tensor.js';
 import type { CpuPlan } from './plan.js';
+import type { ParallelGemm } from '../../../kernels/cpu/parallel.js';
+
+/** A kernel's run() as the executor calls it: GEMM kernels take the thread pool as a fifth argument. */
+type RunWithPool = (inputs: unknown, prepared: unknown, outputs: unknown, scratch: Float32Array, pool?: ParallelGemm) => void;
 
 /** A value as the kernels of one context see it; `data` is re-pointed per run for edges. */
 interface Slot { dtype: DType; shape: readonly number[]; data: KernelData }
@@ -11,6 +15,8 @@ interface Context {
   stepIn: (Slot | undefined)[][];
   stepOut: Slot[][];
   scratch: Float32Array[];
+  /** With threads: float32 inputs and outputs outside the arena get shared buffers, so GEMM workers can reach them. */
+  staged: Map<number, Float32Array>;
 }
 
 const EMPTY = new Float32Array(0);
@@ -22,7 +28,8 @@ const EMPTY = new Float32Array(0);
 export class CpuExecutor {
   private readonly pool: Context[] = [];
 
-  constructor(readonly plan: CpuPlan) {}
+  /** `threads`: GEMM workers; the arena is then a SharedArrayBuffer so they can read and write it. */
+  constructor(readonly plan: CpuPlan, private readonly threads?: ParallelGemm) {}
 
   run(feeds: readonly Tensor[]): Tensor[] {
     const ctx = this.pool.pop() ?? this.createContext();
@@ -35,13 +42,16 @@ export class CpuExecutor {
 
   private createContext(): Context {
     const { values, steps, arenaBytes } = this.plan;
-    const buffer = new ArrayBuffer(arenaBytes);
-    const slots: Slot[] = values.map((v) => ({
-      dtype: v.dtype,
-      shape: v.shape,
-      data: v.data ?? (v.offset >= 0 ? kernelView(v.dtype, buffer, v.offset, v.size) : EMPTY),
-    }));
+    const buffer = this.threads ? new SharedArrayBuffer(arenaBytes) : new ArrayBuffer(arenaBytes);
+    const staged = new Map<number, Float32Array>();
+    const slots: Slot[] = values.map((v, i) => {
+      if (this.threads && !v.data && v.offset < 0 && v.dtype === 'float32' && (v.kind === 'input' || v.kind === 'output')) {
+        staged.set(i, new Float32Array(new SharedArrayBuffer(v.size * 4)));
+      }
+      return { dtype: v.dtype, shape: v.shape, data: v.data ?? staged.get(i) ?? (v.offset >= 0 ? kernelView(v.dtype, buffer, v.offset, v.size) : EMPTY) };
+    });
     return {
+      staged,
       slots,
       stepIn: steps.map((s) => s.inputs.map((i) => (i < 0 ? undefined : slots[i]))),
       stepOut: steps.map((s) => s.outputs.map((i) => slots[i])),
@@ -53,26 +63,29 @@ export class CpuExecutor {
     const { plan } = this;
     plan.inputs.forEach((v, k) => {
       const slot = ctx.slots[v], val = plan.values[v];
-      if (val.offset >= 0) writeKernelData(val.dtype, feeds[k].data as TensorData, slot.data, `input '${val.name}'`);
+      const stage = ctx.staged.get(v);
+      if (stage) stage.set(feeds[k].data as Float32Array);
+      else if (val.offset >= 0) writeKernelData(val.dtype, feeds[k].data as TensorData, slot.data, `input '${val.name}'`);
       else slot.data = feeds[k].data as KernelData;
     });
     // Outputs written by kernels straight into the arrays the caller receives.
     const direct = plan.outputs.map((v, k) => {
       const val = plan.values[v];
-      if (val.kind !== 'output' || val.offset >= 0 || plan.outputs.indexOf(v) !== k) return undefined;
+      if (val.kind !== 'output' || val.offset >= 0 || plan.outputs.indexOf(v) !== k || ctx.staged.has(v)) return undefined;
       const data = allocKernel(val.dtype, val.size);
       ctx.slots[v].data = data;
       return data;
     });
-    const { steps } = plan;
+    const { steps } = plan, threads = this.threads;
     for (let s = 0; s < steps.length; s++) {
       const st = steps[s];
-      st.kernel.run(ctx.stepIn[s], st.prepared, ctx.stepOut[s], ctx.scratch[s]);
+      (st.kernel.run as RunWithPool).call(st.kernel, ctx.stepIn[s], st.prepared, ctx.stepOut[s], ctx.scratch[s], threads);
     }
     return plan.outputs.map((v, k) => {
       const val = plan.values[v];
       const d = direct[k]; // the same value listed twice gets its own copy the second time
-      const data = d ?? toPublicData(val.dtype, ctx.slots[v].data);
+      const stage = ctx.staged.get(v);
+      const data = d ?? (stage ? stage.slice() : toPublicData(val.dtype, ctx.slots[v].data));
       return new Tensor(val.dtype, val.shape, data as never);
     });
   }

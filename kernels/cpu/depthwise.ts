@@ -1,0 +1,83 @@
+import type { ConvPlan, Window2d } from './conv.js';
+import { activateRow } from './gemm-epilogue.js';
+
+/**
+ * Depthwise convolution (group == C == M), direct, with the bias and activation applied as each
+ * output is stored. 3x3 windows with stride 1 or 2 and no dilation (MobileNet's) slide along
+ * each row keeping the window in registers: stride 1 loads 3 new inputs per output instead of
+ * 9, stride 2 loads 6. Rows whose window crosses the top or bottom edge, and the few columns
+ * crossing the left or right edge, take a bounds-checked loop.
+ */
+export function depthwiseConv(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, p: ConvPlan): void {
+  const { H, W, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL } = p.win, { owLo, owHi } = p, e = p.gemmEpi, lo = e.lo, hi = e.hi;
+  const slide = KH === 3 && KW === 3 && DH === 1 && DW === 1 && (SW === 1 || SW === 2);
+  for (let nc = 0; nc < p.N * p.C; nc++) {
+    const xb = nc * H * W, wb = (nc % p.C) * KH * KW, bias = b ? b[nc % p.C] : 0;
+    for (let oh = 0; oh < OH; oh++) {
+      const yr = (nc * OH + oh) * OW, iy0 = oh * SH - PT;
+      const khLo = iy0 < 0 ? Math.ceil(-iy0 / DH) : 0, khHi = Math.min(KH, iy0 > H - 1 ? 0 : Math.floor((H - 1 - iy0) / DH) + 1);
+      if (slide && khLo === 0 && khHi === 3 && owHi > owLo) {
+        if (SW === 1) row3x3s1(x, xb + iy0 * W, W, w, wb, y, yr, owLo, owHi, owLo - PL, bias, lo, hi);
+        else row3x3s2(x, xb + iy0 * W, W, w, wb, y, yr, owLo, owHi, owLo * 2 - PL, bias, lo, hi);
+      } else {
+        for (let ow = owLo; ow < owHi; ow++) y[yr + ow] = clamp(interiorPixel(x, w, xb, wb, iy0, ow * SW - PL, khLo, khHi, p.win) + bias, lo, hi);
+      }
+      for (let ow = 0; ow < owLo; ow++) y[yr + ow] = clamp(edgePixel(x, w, xb, wb, iy0, ow * SW - PL, khLo, khHi, p.win) + bias, lo, hi);
+      for (let ow = owHi; ow < OW; ow++) y[yr + ow] = clamp(edgePixel(x, w, xb, wb, iy0, ow * SW - PL, khLo, khHi, p.win) + bias, lo, hi);
+      if (e.act !== 0) activateRow(y, yr, OW, e.act);
+    }
+  }
+}
+
+/** NaN passes through (both tests false), as Clip and Relu propagate it. */
+const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
+
+/** Outputs ow0..ow1 of one row, stride 1: input rows r0, r0 + W, r0 + 2W from column i0 on. */
+function row3x3s1(x: Float32Array, r0: number, W: number, w: Float32Array, wb: number, y: Float32Array, yr: number, ow0: number, ow1: number, i0: number, bias: number, lo: number, hi: number): void {
+  const w0 = w[wb], w1 = w[wb + 1], w2 = w[wb + 2], w3 = w[wb + 3], w4 = w[wb + 4], w5 = w[wb + 5], w6 = w[wb + 6], w7 = w[wb + 7], w8 = w[wb + 8];
+  // Untag the scalar arguments once, before the loop (V8 would otherwise re-check them per iteration).
+  const base = r0 | 0, r1 = (r0 + W) | 0, r2 = (r0 + 2 * W) | 0, yb = yr | 0, add = bias + 0, l = lo + 0, h = hi + 0;
+  let a0 = x[r0 + i0], a1 = x[r0 + i0 + 1], b0 = x[r1 + i0], b1 = x[r1 + i0 + 1], c0 = x[r2 + i0], c1 = x[r2 + i0 + 1];
+  for (let ow = ow0 | 0, j = (i0 + 2) | 0, end = ow1 | 0; ow < end; ow = (ow + 1) | 0, j = (j + 1) | 0) {
+    const a2 = x[(base + j) | 0], b2 = x[(r1 + j) | 0], c2 = x[(r2 + j) | 0];
+    const s = w0 * a0 + w1 * a1 + w2 * a2 + w3 * b0 + w4 * b1 + w5 * b2 + w6 * c0 + w7 * c1 + w8 * c2 + add;
+    y[(yb + ow) | 0] = s < l ? l : s > h ? h : s;
+    a0 = a1; a1 = a2; b0 = b1; b1 = b2; c0 = c1; c1 = c2;
+  }
+}
+
+/** Outputs ow0..ow1 of one row, stride 2: each window shares its first column with the last one's third. */
+function row3x3s2(x: Float32Array, r0: number, W: number, w: Float32Array, wb: number, y: Float32Array, yr: number, ow0: number, ow1: number, i0: number, bias: number, lo: number, hi: number): void {
+  const w0 = w[wb], w1 = w[wb + 1], w2 = w[wb + 2], w3 = w[wb + 3], w4 = w[wb + 4], w5 = w[wb + 5], w6 = w[wb + 6], w7 = w[wb + 7], w8 = w[wb + 8];
+  const base = r0 | 0, r1 = (r0 + W) | 0, r2 = (r0 + 2 * W) | 0, yb = yr | 0, add = bias + 0, l = lo + 0, h = hi + 0;
+  let a0 = x[r0 + i0], b0 = x[r1 + i0], c0 = x[r2 + i0];
+  for (let ow = ow0 | 0, j = (i0 + 1) | 0, end = ow1 | 0; ow < end; ow = (ow + 1) | 0, j = (j + 2) | 0) {
+    const a1 = x[(base + j) | 0], a2 = x[(base + j + 1) | 0], b1 = x[(r1 + j) | 0], b2 = x[(r1 + j + 1) | 0], c1 = x[(r2 + j) | 0], c2 = x[(r2 + j + 1) | 0];
+    const s = w0 * a0 + w1 * a1 + w2 * a2 + w3 * b0 + w4 * b1 + w5 * b2 + w6 * c0 + w7 * c1 + w8 * c2 + add;
+    y[(yb + ow) | 0] = s < l ? l : s > h ? h : s;
+    a0 = a2; b0 = b2; c0 = c2;
+  }
+}
+
+/** One output whose window lies inside the row (any kernel size, stride, dilation); rows khLo..khHi. */
+function interiorPixel(x: Float32Array, w: Float32Array, xb: number, wb: number, iy0: number, ix0: number, khLo: number, khHi: number, q: Window2d): number {
+  let s = 0;
+  for (let kh = khLo; kh < khHi; kh++) {
+    const r = xb + (iy0 + kh * q.DH) * q.W + ix0, wr = wb + kh * q.KW;
+    for (let kw = 0; kw < q.KW; kw++) s += w[wr + kw] * x[r + kw * q.DW];
+  }
+  return s;
+}
+
+/** One output whose window crosses the left or right edge: taps outside X are skipped. */
+function edgePixel(x: Float32Array, w: Float32Array, xb: number, wb: number, iy0: number, ix0: number, khLo: number, khHi: number, q: Window2d): number {
+  let s = 0;
+  for (let kh = khLo; kh < khHi; kh++) {
+    const r = xb + (iy0 + kh * q.DH) * q.W, wr = wb + kh * q.KW;
+    for (let kw = 0; kw < q.KW; kw++) {
+      const ix = ix0 + kw * q.DW;
+      if (ix >= 0 && ix < q.W) s += w[wr + kw] * x[r + ix];
+    }
+  }
+  return s;
+}

@@ -1,0 +1,203 @@
+import type { MessagePort, Worker } from 'node:worker_threads';
+import { sgemm } from '../../../kernels/cpu/sgemm.js';
+import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
+import type { ParallelGemm } from '../../../kernels/cpu/parallel.js';
+import { FSlot, Slot, State, type PortMessage } from './gemm-job.js';
+
+type WorkerThreads = typeof import('node:worker_threads');
+
+/** Below this many multiply-adds a product stays on one thread: the hand-off would cost more. */
+const MIN_WORK = 1 << 19;
+/** Columns (or rows) per thread at least, so each part still fills whole register tiles. */
+const MIN_COLS = 24;
+const MIN_ROWS = 16;
+/** From this many columns per thread C is wide enough to split by columns even when it is tall. */
+const WIDE_COLS = 96;
+const START_TIMEOUT_MS = 10_000;
+
+interface WorkerSlot { worker: Worker; ctl: Int32Array; f64: Float64Array; port: MessagePort; sent: Set<number> }
+
+/**
+ * A pool of GEMM workers for one session: `threads - 1` worker_threads plus the calling thread,
+ * each taking a contiguous share of C's columns (or rows, for tall narrow products). Kernels
+ * stay synchronous: the caller posts the other shares into shared control words, computes its
+ * own, then waits with Atomics.wait. Workers start on the first product big enough to split,
+ * are reused, are unref'd (they never keep a process alive) and end in dispose().
+ *
+ * Operands must live in SharedArrayBuffers (the executor's arena and the session's shared
+ * weights); a product touching any other memory (a caller's input or output array) runs on
+ * one thread.
+ */
+export class GemmPool implements ParallelGemm {
+  private workers: WorkerSlot[] | undefined;
+  private readonly ids = new WeakMap<SharedArrayBuffer, number>();
+  private nextId = 0;
+  private broken: string | undefined;
+  private disposed = false;
+
+  private constructor(private readonly wt: WorkerThreads, readonly threads: number, private readonly url: URL, private readonly log: (line: string) => void) {}
+
+  /**
+   * A pool, or undefined (said once through `log`) where threads cannot run here: no
+   * SharedArrayBuffer, or no worker_threads (browsers: Web Workers would need an asynchronous
+   * executor, since a page's main thread may not block in Atomics.wait).
+   */
+  static async create(threads: number, log: (line: string) => void, url = new URL('./gemm-worker.js', import.meta.url)): Promise<GemmPool | undefined> {
+    if (threads <= 1) return undefined;
+    if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') {
+      log(`threads: SharedArrayBuffer is not available here (in browsers it needs cross-origin isolation); running on one thread instead of ${threads}`);
+      return undefined;
+    }
+    let wt: WorkerThreads;
+    try {
+      wt = await import('node:worker_threads');
+    } catch {
+      log(`threads: worker threads are only supported in Node for now; running on one thread instead of ${threads}`);
+      return undefined;
+    }
+    // Running from TypeScript sources (tests) there is no compiled worker: one thread, quietly
+    // checked here rather than by a worker failing to load after the first product waits for it.
+    if (url.protocol === 'file:') {
+      const [{ existsSync }, { fileURLToPath }] = await Promise.all([import('node:fs'), import('node:url')]);
+      if (!existsSync(fileURLToPath(url))) {
+        log(`threads: the worker script ${url.href} is missing (running from sources?); running on one thread`);
+        return undefined;
+      }
+    }
+    return new GemmPool(wt, threads, url, log);
+  }
+
+  sgemm(
+    M: number, N: number, K: number,
+    a: Float32Array, aOff: number, rsA: number, csA: number,
+    b: Float32Array, bOff: number, rsB: number, csB: number,
+    c: Float32Array, cOff: number, ldc: number,
+    accumulate: boolean, ws: Float32Array | undefined, wsOff: number,
+    epi: GemmEpilogue | undefined, bias: Float32Array | undefined, biasOff: number,
+  ): boolean {
+    if (this.disposed || this.broken !== undefined || M * N * K < MIN_WORK) return false;
+    // Columns split best (each thread packs only its own B panels) unless C is narrow: then rows.
+    const T = this.threads, byCols = N >= T * WIDE_COLS || (N >= T * MIN_COLS && M < T * MIN_ROWS);
+    if (!byCols && M < T * MIN_ROWS) return false;
+    if (!shared(a) || !shared(b) || !shared(c) || (bias !== undefined && !shared(bias))) return false;
+    const workers = this.workers ?? this.start();
+    if (!workers) return false;
+    const extent = byCols ? N : M, step = byCols ? 3 : 4; // whole register tiles (4x3) per part
+    const chunk = Math.ceil(Math.ceil(extent / T) / step) * step;
+    let posted = 0;
+    for (let t = 1; t < T; t++) {
+      const lo = Math.min(extent, t * chunk), hi = Math.min(extent, lo + chunk);
+      if (hi <= lo) break;
+      const w = workers[t - 1], ctl = w.ctl;
+      const rows = byCols ? M : hi - lo, cols = byCols ? hi - lo : N;
+      ctl[Slot.M] = rows; ctl[Slot.N] = cols; ctl[Slot.K] = K;
+      ctl[Slot.ABuf] = this.send(w, a); ctl[Slot.AOff] = a.byteOffset / 4 + aOff + (byCols ? 0 : lo * rsA); ctl[Slot.RsA] = rsA; ctl[Slot.CsA] = csA;
+      ctl[Slot.BBuf] = this.send(w, b); ctl[Slot.BOff] = b.byteOffset / 4 + bOff + (byCols ? lo * csB : 0); ctl[Slot.RsB] = rsB; ctl[Slot.CsB] = csB;
+      ctl[Slot.CBuf] = this.send(w, c); ctl[Slot.COff] = c.byteOffset / 4 + cOff + (byCols ? lo : lo * ldc); ctl[Slot.Ldc] = ldc;
+      ctl[Slot.Accumulate] = accumulate ? 1 : 0;
+      ctl[Slot.HasEpi] = epi ? 1 : 0; ctl[Slot.BiasPerRow] = epi?.biasPerRow ? 1 : 0; ctl[Slot.Act] = epi?.act ?? 0;
+      w.f64[FSlot.Lo] = epi?.lo ?? -Infinity; w.f64[FSlot.Hi] = epi?.hi ?? Infinity;
+      const biasShift = epi && bias ? (epi.biasPerRow === byCols ? 0 : lo) : 0;
+      ctl[Slot.BiasBuf] = bias ? this.send(w, bias) : -1; ctl[Slot.BiasOff] = bias ? bias.byteOffset / 4 + biasOff + biasShift : 0;
+      Atomics.store(ctl, Slot.State, State.Job);
+      Atomics.notify(ctl, Slot.State);
+      posted++;
+    }
+    // This thread's share: the first chunk.
+    const n0 = Math.min(extent, chunk);
+    if (byCols) sgemm(M, n0, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff, epi, bias, biasOff);
+    else sgemm(n0, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff, epi, bias, biasOff);
+    let failure: string | undefined;
+    for (let t = 0; t < posted; t++) {
+      const w = workers[t];
+      while (Atomics.load(w.ctl, Slot.State) === State.Job) Atomics.wait(w.ctl, Slot.State, State.Job);
+      if (Atomics.load(w.ctl, Slot.State) === State.Failed) {
+        const m = this.wt.receiveMessageOnPort(w.port)?.message as PortMessage | undefined;
+        failure = m && 'error' in m ? m.error : 'unknown error';
+        Atomics.store(w.ctl, Slot.State, State.Idle);
+      }
+    }
+    if (failure !== undefined) throw new Error(`GEMM worker failed: ${failure}`);
+    return true;
+  }
+
+  /**
+   * Float32 constants the workers can read: those already in shared memory (a model file read
+   * with `shared`) as they are, the others copied into one SharedArrayBuffer — a second copy of
+   * those weights while the graph keeps its own.
+   */
+  share<T>(constants: ReadonlyMap<string, T>): Map<string, T> {
+    const copy = (v: T): v is T & Float32Array => v instanceof Float32Array && !shared(v);
+    let bytes = 0;
+    for (const v of constants.values()) if (copy(v)) bytes += v.byteLength;
+    const buf = new SharedArrayBuffer(bytes), out = new Map<string, T>();
+    let off = 0;
+    for (const [k, v] of constants) {
+      if (!copy(v)) { out.set(k, v); continue; }
+      const c = new Float32Array(buf, off, v.length);
+      c.set(v);
+      off += v.byteLength;
+      out.set(k, c as T);
+    }
+    return out;
+  }
+
+  /** Ends the workers; later products run on the calling thread. */
+  dispose(): void {
+    this.disposed = true;
+    for (const w of this.workers ?? []) {
+      Atomics.store(w.ctl, Slot.State, State.Exit);
+      Atomics.notify(w.ctl, Slot.State);
+      w.port.close();
+      void w.worker.terminate();
+    }
+    this.workers = undefined;
+  }
+
+  private start(): WorkerSlot[] | undefined {
+    const slots: WorkerSlot[] = [];
+    try {
+      for (let t = 1; t < this.threads; t++) {
+        const ctl = new Int32Array(new SharedArrayBuffer(Slot.Count * 4)), f64 = new Float64Array(new SharedArrayBuffer(FSlot.Count * 8));
+        const { port1, port2 } = new this.wt.MessageChannel();
+        // No inherited flags (e.g. --input-type would stop the worker loading): it runs plain compute.
+        const worker = new this.wt.Worker(this.url, { workerData: { ctl: ctl.buffer, f64: f64.buffer, port: port2 }, transferList: [port2], execArgv: [] });
+        // A worker that dies must not take the process with it: later products run on this thread.
+        worker.on('error', (e: Error) => { this.fail(`a GEMM worker stopped: ${e.message}`); });
+        worker.unref();
+        port1.unref();
+        slots.push({ worker, ctl, f64, port: port1, sent: new Set() });
+      }
+      for (const s of slots) {
+        if (Atomics.wait(s.ctl, Slot.State, State.Starting, START_TIMEOUT_MS) === 'timed-out') throw new Error(`a worker did not start within ${START_TIMEOUT_MS / 1000} s`);
+      }
+    } catch (e) {
+      for (const s of slots) void s.worker.terminate();
+      this.fail(`could not start GEMM workers (${(e as Error).message})`);
+      return undefined;
+    }
+    this.workers = slots;
+    return slots;
+  }
+
+  /** Stops using workers, says why once, and ends them. */
+  private fail(why: string): void {
+    if (this.broken !== undefined) return;
+    this.broken = why;
+    this.log(`threads: ${why}; running on one thread`);
+    this.dispose();
+  }
+
+  /** The id a worker knows `arr`'s buffer by, sending the buffer first if it has not seen it. */
+  private send(w: WorkerSlot, arr: Float32Array): number {
+    const buf = arr.buffer as SharedArrayBuffer;
+    let id = this.ids.get(buf);
+    if (id === undefined) { id = this.nextId++; this.ids.set(buf, id); }
+    if (!w.sent.has(id)) { w.port.postMessage({ id, buffer: buf } satisfies PortMessage); w.sent.add(id); }
+    return id;
+  }
+}
+
+function shared(a: Float32Array): boolean {
+  return a.buffer instanceof SharedArrayBuffer;
+}
