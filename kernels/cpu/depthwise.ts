@@ -1,5 +1,6 @@
 import type { ConvPlan, Window2d } from './conv.js';
 import { activateRow } from './gemm-epilogue.js';
+import { clamp } from './clamp.js';
 
 /**
  * Depthwise convolution (group == C == M), direct, with the bias and activation applied as each
@@ -29,9 +30,6 @@ export function depthwiseConv(x: Float32Array, w: Float32Array, b: Float32Array 
   }
 }
 
-/** NaN passes through (both tests false), as Clip and Relu propagate it. */
-const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
-
 /** Outputs ow0..ow1 of one row, stride 1: input rows r0, r0 + W, r0 + 2W from column i0 on. */
 function row3x3s1(x: Float32Array, r0: number, W: number, w: Float32Array, wb: number, y: Float32Array, yr: number, ow0: number, ow1: number, i0: number, bias: number, lo: number, hi: number): void {
   const w0 = w[wb], w1 = w[wb + 1], w2 = w[wb + 2], w3 = w[wb + 3], w4 = w[wb + 4], w5 = w[wb + 5], w6 = w[wb + 6], w7 = w[wb + 7], w8 = w[wb + 8];
@@ -41,7 +39,7 @@ function row3x3s1(x: Float32Array, r0: number, W: number, w: Float32Array, wb: n
   for (let ow = ow0 | 0, j = (i0 + 2) | 0, end = ow1 | 0; ow < end; ow = (ow + 1) | 0, j = (j + 1) | 0) {
     const a2 = x[(base + j) | 0], b2 = x[(r1 + j) | 0], c2 = x[(r2 + j) | 0];
     const s = w0 * a0 + w1 * a1 + w2 * a2 + w3 * b0 + w4 * b1 + w5 * b2 + w6 * c0 + w7 * c1 + w8 * c2 + add;
-    y[(yb + ow) | 0] = s < l ? l : s > h ? h : s;
+    y[(yb + ow) | 0] = clamp(s, l, h);
     a0 = a1; a1 = a2; b0 = b1; b1 = b2; c0 = c1; c1 = c2;
   }
 }
@@ -54,7 +52,7 @@ function row3x3s2(x: Float32Array, r0: number, W: number, w: Float32Array, wb: n
   for (let ow = ow0 | 0, j = (i0 + 1) | 0, end = ow1 | 0; ow < end; ow = (ow + 1) | 0, j = (j + 2) | 0) {
     const a1 = x[(base + j) | 0], a2 = x[(base + j + 1) | 0], b1 = x[(r1 + j) | 0], b2 = x[(r1 + j + 1) | 0], c1 = x[(r2 + j) | 0], c2 = x[(r2 + j + 1) | 0];
     const s = w0 * a0 + w1 * a1 + w2 * a2 + w3 * b0 + w4 * b1 + w5 * b2 + w6 * c0 + w7 * c1 + w8 * c2 + add;
-    y[(yb + ow) | 0] = s < l ? l : s > h ? h : s;
+    y[(yb + ow) | 0] = clamp(s, l, h);
     a0 = a2; b0 = b2; c0 = c2;
   }
 }
