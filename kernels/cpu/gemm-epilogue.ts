@@ -1,4 +1,5 @@
 import { erf } from './erf.js';
+import { clamp, NO_HI, NO_LO } from './clamp.js';
 
 /**
  * What a GEMM does to C after the last multiply-add, fused into the GEMM so no extra pass over
@@ -9,6 +10,7 @@ import { erf } from './erf.js';
  */
 export interface GemmEpilogue {
   biasPerRow: boolean;
+  /** Clamp bounds in [-BOUND, BOUND] (clamp.ts); NO_LO / NO_HI when there is none. */
   lo: number;
   hi: number;
   /** 0: none after the clamp; else one of ACT_* below. */
@@ -24,9 +26,9 @@ const POST: Record<string, number> = { sigmoid: ACT_SIGMOID, silu: ACT_SILU, gel
 
 /** From an activation kind (conv's or gemm's names; 'relu6' is clip 0..6). */
 export function gemmEpilogue(kind: string | undefined, min: number | undefined, max: number | undefined, biasPerRow: boolean): GemmEpilogue {
-  const e: GemmEpilogue = { biasPerRow, lo: -Infinity, hi: Infinity, act: 0 };
+  const e: GemmEpilogue = { biasPerRow, lo: NO_LO, hi: NO_HI, act: 0 };
   if (kind === 'relu') e.lo = 0;
-  else if (kind === 'clip' || kind === 'relu6') { e.lo = min ?? -Infinity; e.hi = max ?? Infinity; }
+  else if (kind === 'clip' || kind === 'relu6') { e.lo = Math.max(min ?? NO_LO, NO_LO); e.hi = Math.min(max ?? NO_HI, NO_HI); }
   else if (kind !== undefined && kind !== 'none') {
     const act = POST[kind];
     if (act === undefined) throw new Error(`GEMM epilogue: unknown activation '${kind}'`);
@@ -84,8 +86,8 @@ export function epilogueBlock(
 }
 
 function clampRowScalar(c: Float32Array, off: number, n: number, bias: number, lo: number, hi: number): void {
-  for (let i = off, e = off + n; i < e; i++) c[i] = Math.min(Math.max(c[i] + bias, lo), hi);
+  for (let i = off, e = off + n; i < e; i++) c[i] = clamp(c[i] + bias, lo, hi);
 }
 function clampRowVector(c: Float32Array, off: number, n: number, bias: Float32Array, bOff: number, lo: number, hi: number): void {
-  for (let j = 0; j < n; j++) c[off + j] = Math.min(Math.max(c[off + j] + bias[bOff + j], lo), hi);
+  for (let j = 0; j < n; j++) c[off + j] = clamp(c[off + j] + bias[bOff + j], lo, hi);
 }

@@ -1,3 +1,5 @@
+import { SPAN } from './clamp.js';
+
 /**
  * The register tile of the packed GEMM: a 4x3 block of C from a packed A strip (4 values per
  * k) and three columns of B. V8 computes in float64 scalars, one bounds-checked load per
@@ -13,7 +15,10 @@
  * and a third more instructions per multiply-add). So each way of storing the tile is its own function with the same loop:
  * micro4x3 adds to C; micro4x3Set overwrites C and micro4x3Final adds to it, both applying the
  * fused epilogue (row bias rb[rbOff + i * rbs], column bias cb[cbOff + j * cbs], clamp to
- * [lo, hi]) on the way out, so the last K block writes finished values.
+ * [lo, hi]) on the way out, so the last K block writes finished values. The clamp is clamp.ts's
+ * branch-free one spelled out per output (V8 does not inline a call into this function, and
+ * Math.max's jump mispredicts on outputs of random sign: ReLU6 after a K = 16 conv took twice
+ * as long as the product); lo and hi must lie in [NO_LO, NO_HI].
  */
 export const MR = 4;
 export const NR = 3;
@@ -57,10 +62,20 @@ export function micro4x3Set(
   const b0 = rb[rbOff], b1 = rb[rbOff + rbs], b2 = rb[rbOff + 2 * rbs], b3 = rb[rbOff + 3 * rbs];
   const d0 = cb[cbOff], d1 = cb[cbOff + cbs], d2 = cb[cbOff + 2 * cbs];
   const r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-  c[cOff] = Math.min(Math.max(c00 + b0 + d0, lo), hi); c[cOff + 1] = Math.min(Math.max(c01 + b0 + d1, lo), hi); c[cOff + 2] = Math.min(Math.max(c02 + b0 + d2, lo), hi);
-  c[r1] = Math.min(Math.max(c10 + b1 + d0, lo), hi); c[r1 + 1] = Math.min(Math.max(c11 + b1 + d1, lo), hi); c[r1 + 2] = Math.min(Math.max(c12 + b1 + d2, lo), hi);
-  c[r2] = Math.min(Math.max(c20 + b2 + d0, lo), hi); c[r2 + 1] = Math.min(Math.max(c21 + b2 + d1, lo), hi); c[r2 + 2] = Math.min(Math.max(c22 + b2 + d2, lo), hi);
-  c[r3] = Math.min(Math.max(c30 + b3 + d0, lo), hi); c[r3 + 1] = Math.min(Math.max(c31 + b3 + d1, lo), hi); c[r3 + 2] = Math.min(Math.max(c32 + b3 + d2, lo), hi);
+  const L = lo - SPAN, U = hi + SPAN;
+  let v = 0, d = 0;
+  v = Math.min(Math.max(c00 + b0 + d0, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[cOff] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c01 + b0 + d1, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[cOff + 1] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c02 + b0 + d2, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[cOff + 2] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c10 + b1 + d0, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r1] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c11 + b1 + d1, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r1 + 1] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c12 + b1 + d2, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r1 + 2] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c20 + b2 + d0, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r2] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c21 + b2 + d1, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r2 + 1] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c22 + b2 + d2, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r2 + 2] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c30 + b3 + d0, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r3] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c31 + b3 + d1, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r3 + 1] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c32 + b3 + d2, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r3 + 2] = v - (d + Math.abs(d)) * 0.5;
 }
 
 /** C[4x3] = clamp(C + A B + row bias + column bias): the last of several K blocks. */
@@ -82,8 +97,18 @@ export function micro4x3Final(
   const b0 = rb[rbOff], b1 = rb[rbOff + rbs], b2 = rb[rbOff + 2 * rbs], b3 = rb[rbOff + 3 * rbs];
   const d0 = cb[cbOff], d1 = cb[cbOff + cbs], d2 = cb[cbOff + 2 * cbs];
   const r1 = cOff + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-  c[cOff] = Math.min(Math.max(c[cOff] + c00 + b0 + d0, lo), hi); c[cOff + 1] = Math.min(Math.max(c[cOff + 1] + c01 + b0 + d1, lo), hi); c[cOff + 2] = Math.min(Math.max(c[cOff + 2] + c02 + b0 + d2, lo), hi);
-  c[r1] = Math.min(Math.max(c[r1] + c10 + b1 + d0, lo), hi); c[r1 + 1] = Math.min(Math.max(c[r1 + 1] + c11 + b1 + d1, lo), hi); c[r1 + 2] = Math.min(Math.max(c[r1 + 2] + c12 + b1 + d2, lo), hi);
-  c[r2] = Math.min(Math.max(c[r2] + c20 + b2 + d0, lo), hi); c[r2 + 1] = Math.min(Math.max(c[r2 + 1] + c21 + b2 + d1, lo), hi); c[r2 + 2] = Math.min(Math.max(c[r2 + 2] + c22 + b2 + d2, lo), hi);
-  c[r3] = Math.min(Math.max(c[r3] + c30 + b3 + d0, lo), hi); c[r3 + 1] = Math.min(Math.max(c[r3 + 1] + c31 + b3 + d1, lo), hi); c[r3 + 2] = Math.min(Math.max(c[r3 + 2] + c32 + b3 + d2, lo), hi);
+  const L = lo - SPAN, U = hi + SPAN;
+  let v = 0, d = 0;
+  v = Math.min(Math.max(c[cOff] + c00 + b0 + d0, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[cOff] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c[cOff + 1] + c01 + b0 + d1, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[cOff + 1] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c[cOff + 2] + c02 + b0 + d2, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[cOff + 2] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c[r1] + c10 + b1 + d0, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r1] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c[r1 + 1] + c11 + b1 + d1, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r1 + 1] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c[r1 + 2] + c12 + b1 + d2, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r1 + 2] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c[r2] + c20 + b2 + d0, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r2] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c[r2 + 1] + c21 + b2 + d1, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r2 + 1] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c[r2 + 2] + c22 + b2 + d2, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r2 + 2] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c[r3] + c30 + b3 + d0, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r3] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c[r3 + 1] + c31 + b3 + d1, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r3 + 1] = v - (d + Math.abs(d)) * 0.5;
+  v = Math.min(Math.max(c[r3 + 2] + c32 + b3 + d2, L), U); d = lo - v; v += (d + Math.abs(d)) * 0.5; d = v - hi; c[r3 + 2] = v - (d + Math.abs(d)) * 0.5;
 }

@@ -1,5 +1,6 @@
 import { MR, NR, micro4x3, micro4x3Final, micro4x3Set } from './sgemm-micro.js';
 import { activateRow, epilogueBlock, NO_BIAS, type GemmEpilogue } from './gemm-epilogue.js';
+import { clamp, NO_HI, NO_LO } from './clamp.js';
 import type { ParallelGemm } from './parallel.js';
 import { packA, packB } from './sgemm-pack.js';
 import { sgemmRows, sgemmStrided } from './sgemm-rows.js';
@@ -81,7 +82,7 @@ function packed(
   const perRow = !!bias && !!epi && epi.biasPerRow, perCol = !!bias && !!epi && !epi.biasPerRow;
   const rb = perRow ? bias! : NO_BIAS, rbs = perRow ? 1 : 0, rb0 = perRow ? biasOff : 0;
   const cb = perCol ? bias! : NO_BIAS, cbs = perCol ? 1 : 0, cb0 = perCol ? biasOff : 0;
-  const lo = epi ? epi.lo : -Infinity, hi = epi ? epi.hi : Infinity, act = epi ? epi.act : 0;
+  const lo = epi ? epi.lo : NO_LO, hi = epi ? epi.hi : NO_HI, act = epi ? epi.act : 0;
   for (let j0 = 0; j0 < N; j0 += NC) {
     const nc = Math.min(NC, N - j0);
     for (let k0 = 0; k0 < K; k0 += KC) {
@@ -99,11 +100,11 @@ function packed(
             const mr = Math.min(MR, mc - i), ap = aPack + i * kc, co = cOff + (i0 + i) * ldc + j0 + j, rbo = rb0 + (i0 + i) * rbs;
             if (mr === MR && nr === NR) {
               if (first && last) micro4x3Set(kc, ws, ap, bArr, bp, bs, c, co, ldc, rb, rbo, rbs, cb, cbo, cbs, lo, hi);
-              else if (first) micro4x3Set(kc, ws, ap, bArr, bp, bs, c, co, ldc, NO_BIAS, 0, 0, NO_BIAS, 0, 0, -Infinity, Infinity);
+              else if (first) micro4x3Set(kc, ws, ap, bArr, bp, bs, c, co, ldc, NO_BIAS, 0, 0, NO_BIAS, 0, 0, NO_LO, NO_HI);
               else if (last) micro4x3Final(kc, ws, ap, bArr, bp, bs, c, co, ldc, rb, rbo, rbs, cb, cbo, cbs, lo, hi);
               else micro4x3(kc, ws, ap, bArr, bp, bs, c, co, ldc);
             } else {
-              micro4x3Set(kc, ws, ap, bArr, bp, bs, ws, edge, NR, NO_BIAS, 0, 0, NO_BIAS, 0, 0, -Infinity, Infinity);
+              micro4x3Set(kc, ws, ap, bArr, bp, bs, ws, edge, NR, NO_BIAS, 0, 0, NO_BIAS, 0, 0, NO_LO, NO_HI);
               storeEdge(ws, edge, mr, nr, c, co, ldc, first, last, rb, rbo, rbs, cb, cbo, cbs, lo, hi);
             }
           }
@@ -124,7 +125,7 @@ function storeEdge(
     for (let j = 0; j < nr; j++) {
       const o = cOff + i * ldc + j;
       let v = (first ? 0 : c[o]) + t[tOff + i * NR + j];
-      if (last) v = Math.min(Math.max(v + rb[rbOff + i * rbs] + cb[cbOff + j * cbs], lo), hi);
+      if (last) v = clamp(v + rb[rbOff + i * rbs] + cb[cbOff + j * cbs], lo, hi);
       c[o] = v;
     }
   }
