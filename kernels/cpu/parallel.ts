@@ -1,12 +1,15 @@
 import type { GemmEpilogue } from './gemm-epilogue.js';
+import type { JobArray, JobKind } from './jobs.js';
 
 /**
- * A way to run one sgemm across threads, handed to kernels by the executor (src/runtime/cpu
- * threads.ts implements it with worker_threads). `sgemm` returns false when it will not split
- * the product (too small, an operand outside shared memory, no workers), and the caller then
- * runs it on its own thread, so a kernel never depends on threads being there.
+ * A way to run work across threads, handed to kernels by the executor (src/runtime/cpu
+ * threads.ts implements it with worker_threads). `sgemm` and `split` return false when they
+ * will not split the work (too small, an array outside shared memory, no workers), and the
+ * caller then runs it on its own thread, so a kernel never depends on threads being there.
  */
 export interface ParallelGemm {
+  /** Threads taking part, the calling one included. */
+  readonly threads: number;
   sgemm(
     M: number, N: number, K: number,
     a: Float32Array, aOff: number, rsA: number, csA: number,
@@ -15,4 +18,10 @@ export interface ParallelGemm {
     accumulate: boolean, ws: Float32Array | undefined, wsOff: number,
     epi: GemmEpilogue | undefined, bias: Float32Array | undefined, biasOff: number,
   ): boolean;
+  /**
+   * Runs JOBS[kind] (jobs.ts) over [0, extent) in contiguous parts of whole `grain`s, one per
+   * thread, and returns when all are done; `work` (multiply-adds) decides whether splitting
+   * pays. Every array must be in a SharedArrayBuffer (undefined stands for an absent one).
+   */
+  split(kind: JobKind, work: number, extent: number, grain: number, arrays: readonly (JobArray | undefined)[], ints: readonly number[], floats: readonly number[]): boolean;
 }

@@ -6,8 +6,12 @@ import { gemmF32I8, gemmI8Pairs, quantizeRowPairs } from './q-gemm-i8.js';
 import { gemmF32I4, gemmI8I4 } from './q-gemm-i4.js';
 import { rowTile, ScratchCache, scratchBytesOf, type ScratchLayout } from './q-scratch.js';
 import { colBlocks, padChannels, panelInt4, panelInt8 } from './q-panel.js';
+import { QMode } from './jobs.js';
+import { splitQGemm } from './q-split.js';
+import type { ParallelGemm } from './parallel.js';
 
 type Mode = 'depthwise' | 'i8f' | 'i8i8' | 'i4f' | 'i4i8';
+const MODE_CODE = { depthwise: -1, i8f: QMode.I8F, i4f: QMode.I4F, i8i8: QMode.I8I8, i4i8: QMode.I4I8 } as const;
 
 interface QConvPlan {
   mode: Mode;
@@ -53,7 +57,7 @@ export const qConv = cpuKernel<QConvAttrs, QConvPlan>({
     };
   },
   scratchBytes: (p) => scratchBytesOf(p.layout),
-  run(inputs, p, outputs, scratch) {
+  run(inputs, p, outputs, scratch, par?: ParallelGemm) {
     const x = inputs[0]!.data as Float32Array, b = inputs[2]?.data as Float32Array | undefined, y = outputs[0].data as Float32Array;
     if (p.mode === 'depthwise') { runConv(x, p.wf, b, y, p.conv, scratch); return; }
     if (y.length === 0) return;
@@ -71,16 +75,17 @@ export const qConv = cpuKernel<QConvAttrs, QConvPlan>({
           const rows = Math.min(p.tileP, P - p0), yOff = n * M * P + p0;
           im2row(x, xOff, Cg, win, patches, p0, rows, K);
           // The group's channels: its own panel and scales, outputs from channel m0 on.
-          const panel = p.panels[g], sc = p.scales[g], bg = bias?.[g], yg = yOff + m0 * P;
+          const panel = p.panels[g], sc = p.scales[g], bg = bias?.[g], yg = yOff + m0 * P, code = MODE_CODE[p.mode];
+          // int8 inputs are quantized once, here, before the product is shared out.
+          if (code >= QMode.I8I8) quantizeRowPairs(patches, 0, K, rows, K, pairs, rowScale);
+          if (splitQGemm(par, code, rows, K, Mg, p.G, p.blocks, patches, 0, K, pairs, rowScale, panel, sc, bg, y, yg, 1, P)) continue;
           switch (p.mode) {
             case 'i8f': gemmF32I8(rows, K, patches, 0, K, panel, 0, p.jbs, Mg, sc, bg, y, yg, 1, P); break;
             case 'i4f': gemmF32I4(rows, K, patches, 0, K, panel, p.G, p.blocks, 0, p.jbs, Mg, sc, bg, y, yg, 1, P, acc, gs); break;
             case 'i8i8':
-              quantizeRowPairs(patches, 0, K, rows, K, pairs, rowScale);
               gemmI8Pairs(rows, K, pairs, panel, 0, p.jbs, Mg, rowScale, sc, bg, y, yg, 1, P, acc);
               break;
             case 'i4i8':
-              quantizeRowPairs(patches, 0, K, rows, K, pairs, rowScale);
               gemmI8I4(rows, K, pairs, panel, p.G, p.blocks, 0, p.jbs, Mg, rowScale, sc, bg, y, yg, 1, P, acc, gs);
               break;
           }
@@ -103,7 +108,7 @@ function groupPanels(v: QuantView, group: number, depthwise: boolean): { panels:
       const rowBytes = v.blocks * (v.groupSize >> 1);
       panels.push(panelInt4({ rows: Mg, depth: v.depth, groupSize: v.groupSize, blocks: v.blocks, quants: v.quants.subarray(g * Mg * rowBytes, (g + 1) * Mg * rowBytes) }));
     }
-    scales.push(padChannels(all.subarray(g * Mg * per, (g + 1) * Mg * per), Mg, per));
+    scales.push(padChannels(all.subarray(g * Mg * per, (g + 1) * Mg * per), Mg, per, v.quants));
   }
   return { panels, scales, jbs: colBlocks(Mg) };
 }

@@ -1,3 +1,5 @@
+import { allocLike } from './shared-alloc.js';
+
 /**
  * Plan-time repacking of quantized weights into column panels, the layout the GEMM cores read:
  * four output channels side by side per u32 word, so one load brings a 4-wide slice of the
@@ -15,7 +17,7 @@ export interface Int4Source { rows: number; depth: number; groupSize: number; bl
 export const colBlocks = (rows: number) => Math.ceil(rows / 4);
 
 export function panelInt8(w: Int8Source): Int32Array {
-  const { rows, depth: K, stride, quants } = w, out = new Int32Array(colBlocks(rows) * K);
+  const { rows, depth: K, stride, quants } = w, out = allocLike(Int32Array, colBlocks(rows) * K, quants);
   for (let n = 0; n < rows; n++) {
     const jb = n >> 2, sh = (n & 3) * 8;
     for (let k = 0; k < K; k++) out[jb * K + k] |= (quants[n * stride + k] & 255) << sh;
@@ -25,7 +27,7 @@ export function panelInt8(w: Int8Source): Int32Array {
 
 export function panelInt4(w: Int4Source): Int32Array {
   const { rows, groupSize: G, blocks, quants } = w, K2 = (blocks * G) >> 1, rowBytes = K2, nb = colBlocks(rows);
-  const out = new Int32Array(nb * K2).fill(0x88888888 | 0);
+  const out = allocLike(Int32Array, nb * K2, quants).fill(0x88888888 | 0);
   for (let n = 0; n < rows; n++) {
     const jb = n >> 2, t = n & 3, clear = ~((15 << (4 * t)) | (15 << (16 + 4 * t)));
     for (let kk = 0; kk < K2; kk++) {
@@ -37,9 +39,12 @@ export function panelInt4(w: Int4Source): Int32Array {
   return out;
 }
 
-/** Per-channel (or per channel and group) float values padded to whole 4-channel blocks with zeros. */
-export function padChannels(v: Float32Array, rows: number, per: number): Float32Array {
-  const out = new Float32Array(colBlocks(rows) * 4 * per);
+/**
+ * Per-channel (or per channel and group) float values padded to whole 4-channel blocks with
+ * zeros; in shared memory when `like` (the weight's quants) is.
+ */
+export function padChannels(v: Float32Array, rows: number, per: number, like: ArrayBufferView = v): Float32Array {
+  const out = allocLike(Float32Array, colBlocks(rows) * 4 * per, like);
   out.set(v.subarray(0, rows * per));
   return out;
 }

@@ -3,6 +3,8 @@ import { cpuKernel } from '../types.js';
 import { planSparseEpilogue, type SparseEpilogue } from './sparse-epilogue.js';
 import { sparseOperand, type SparseOperand } from './sparse-weight.js';
 import { spmm } from './sparse-spmm.js';
+import { splitSpmm } from './sparse-split.js';
+import type { ParallelGemm } from './parallel.js';
 import { activate } from './gemm.js';
 
 interface SparseConvPlan {
@@ -26,10 +28,12 @@ export const sparseConv = cpuKernel<SparseConvAttrs, SparseConvPlan>({
     const w = sparseOperand(inputs[1], M, C, 'input W');
     return { N, C, M, P, w, hasBias, e: { bias: undefined, ...planSparseEpilogue(attrs.activation) }, acc: new Float64Array(32) };
   },
-  run(inputs, p, outputs) {
+  run(inputs, p, outputs, _scratch, par?: ParallelGemm) {
     const x = inputs[0]!.data as Float32Array, y = outputs[0].data as Float32Array, { N, C, M, P, e } = p;
     e.bias = p.hasBias ? (inputs[2]!.data as Float32Array) : undefined;
-    for (let n = 0; n < N; n++) spmm(p.w, P, x, n * C * P, P, y, n * M * P, P, 1, e, p.acc);
+    for (let n = 0; n < N; n++) {
+      if (!splitSpmm(par, p.w, P, x, n * C * P, P, y, n * M * P, P, 1, e)) spmm(p.w, P, x, n * C * P, P, y, n * M * P, P, 1, e, p.acc);
+    }
     if (e.post) activate(y, 0, N * M * P, e.post);
   },
 });

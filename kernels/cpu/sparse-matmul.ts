@@ -3,6 +3,8 @@ import { cpuKernel } from '../types.js';
 import { planSparseEpilogue, type SparseEpilogue } from './sparse-epilogue.js';
 import { sparseOperand, type SparseOperand } from './sparse-weight.js';
 import { spmm } from './sparse-spmm.js';
+import { splitSpmm } from './sparse-split.js';
+import type { ParallelGemm } from './parallel.js';
 import { activate } from './gemm.js';
 
 interface SparseMatMulPlan {
@@ -33,17 +35,17 @@ export const sparseMatMul = cpuKernel<SparseMatMulAttrs, SparseMatMulPlan>({
     return { M, K, N, w, hasBias, e: { bias: undefined, ...planSparseEpilogue(attrs.activation) }, acc: new Float64Array(32) };
   },
   scratchBytes: (p) => (p.M > 1 ? p.K * Math.min(CHUNK, p.M) * 4 : 0),
-  run(inputs, p, outputs, scratch) {
+  run(inputs, p, outputs, scratch, par?: ParallelGemm) {
     const a = inputs[0]!.data as Float32Array, y = outputs[0].data as Float32Array, { M, K, N, w, e } = p;
     e.bias = p.hasBias ? (inputs[2]!.data as Float32Array) : undefined;
-    if (M === 1) spmm(w, 1, a, 0, 1, y, 0, 1, N, e, p.acc);
+    if (M === 1 && !splitSpmm(par, w, 1, a, 0, 1, y, 0, 1, N, e)) spmm(w, 1, a, 0, 1, y, 0, 1, N, e, p.acc);
     for (let m0 = 0; M > 1 && m0 < M; m0 += CHUNK) {
       const T = Math.min(CHUNK, M - m0);
       for (let t = 0; t < T; t++) {
         const row = (m0 + t) * K;
         for (let k = 0, q = t; k < K; k++, q += T) scratch[q] = a[row + k];
       }
-      spmm(w, T, scratch, 0, T, y, m0 * N, 1, N, e, p.acc, true);
+      if (!splitSpmm(par, w, T, scratch, 0, T, y, m0 * N, 1, N, e, true)) spmm(w, T, scratch, 0, T, y, m0 * N, 1, N, e, p.acc, true);
     }
     if (e.post) activate(y, 0, M * N, e.post);
   },

@@ -1,6 +1,7 @@
 import type { KMeta } from '../types.js';
 import type { CsrWeight } from '../../src/sparse/formats/csr.js';
 import type { BsrWeight } from '../../src/sparse/formats/bsr.js';
+import { allocLike } from './shared-alloc.js';
 
 /**
  * A packed sparse weight as the SpMM cores take it: CSR rows, or BSR with [1, 4] blocks (one K
@@ -40,8 +41,8 @@ function splitBlocks(w: BsrWeight, bk: number): SparseOperand {
     }
     rowPtr[R + 1] = cols.length;
   }
-  const col = w.depth <= 65536 ? Uint16Array.from(cols) : Int32Array.from(cols);
-  return { kind: 'bsr4', rows: w.rows, depth: w.depth, blockRows: w.blockRows, rowPtr, col, val: Float32Array.from(vals) };
+  const { col, val } = packed(w, cols, vals);
+  return { kind: 'bsr4', rows: w.rows, depth: w.depth, blockRows: w.blockRows, rowPtr: copyLike(rowPtr, w.values), col, val };
 }
 
 /** Any block shape -> CSR holding every stored element of the blocks (padding dropped). */
@@ -59,6 +60,21 @@ function blocksToCsr(w: BsrWeight): SparseOperand {
     }
     rowPtr[c + 1] = cols.length;
   }
-  const col = w.depth <= 65536 ? Uint16Array.from(cols) : Int32Array.from(cols);
-  return { kind: 'csr', rows: w.rows, depth: w.depth, rowPtr, col, val: Float32Array.from(vals) };
+  const { col, val } = packed(w, cols, vals);
+  return { kind: 'csr', rows: w.rows, depth: w.depth, rowPtr: copyLike(rowPtr, w.values), col, val };
+}
+
+/** The rewritten operand's arrays, in shared memory when the weight's are (threads can then read them). */
+function packed(w: BsrWeight, cols: number[], vals: number[]): { col: Uint16Array | Int32Array; val: Float32Array } {
+  const col = w.depth <= 65536 ? allocLike(Uint16Array, cols.length, w.values) : allocLike(Int32Array, cols.length, w.values);
+  const val = allocLike(Float32Array, vals.length, w.values);
+  col.set(cols);
+  val.set(vals);
+  return { col, val };
+}
+
+function copyLike(a: Int32Array, like: ArrayBufferView): Int32Array {
+  const c = allocLike(Int32Array, a.length, like);
+  c.set(a);
+  return c;
 }

@@ -3,7 +3,7 @@ import { analyze, type Analysis } from '../graph/analyze.js';
 import { Tensor } from '../tensor.js';
 import { toKernelData, type KernelData } from '../dtype.js';
 import type { Dim } from '../ops/types.js';
-import { isPacked } from '../graph/graph.js';
+import { isPacked, type PackedWeight } from '../graph/graph.js';
 import { compileCpuPlan } from './cpu/plan.js';
 import { CpuExecutor } from './cpu/executor.js';
 import type { GemmPool } from './cpu/threads.js';
@@ -86,6 +86,8 @@ export class InferenceSession {
   readonly outputNames: readonly string[];
   private readonly plans = new Map<string, { exec: PlanRunner }>();
   private readonly constants = new Map<string, KernelData>();
+  /** With threads: the packed (quantized, sparse) weights copied into shared memory. */
+  private readonly packed: ReadonlyMap<string, PackedWeight> | undefined;
   private disposed = false;
 
   private constructor(readonly graph: Graph, private readonly analysis: Analysis, readonly options: Required<SessionOptions>, readonly backend: BackendName, private readonly gpu?: Accelerator, private readonly pool?: GemmPool) {
@@ -97,6 +99,7 @@ export class InferenceSession {
     }
     // GEMM workers read weights from shared memory.
     if (pool) for (const [name, data] of pool.share(this.constants)) this.constants.set(name, data);
+    this.packed = pool?.sharePacked(graph.initializers);
   }
 
   /** From a Graph, ONNX bytes, or (in Node) a path to an .onnx file. */
@@ -155,7 +158,7 @@ export class InferenceSession {
     if (entry) { this.plans.delete(key); this.plans.set(key, entry); } // LRU touch
     else {
       const shapes = new Map<string, readonly Dim[]>(this.graph.inputs.map((v, i) => [v.name, ordered[i].shape]));
-      entry = { exec: this.gpu ? this.gpu.compile(this.graph, this.analysis, shapes, this.constants) : new CpuExecutor(compileCpuPlan(this.graph, this.analysis, shapes, this.constants), this.pool) };
+      entry = { exec: this.gpu ? this.gpu.compile(this.graph, this.analysis, shapes, this.constants) : new CpuExecutor(compileCpuPlan(this.graph, this.analysis, shapes, this.constants, this.packed), this.pool) };
       this.plans.set(key, entry);
       if (this.plans.size > this.options.planCacheSize) {
         const oldest = this.plans.keys().next().value!;

@@ -1,18 +1,50 @@
+import type { JobArray } from '../../../kernels/cpu/jobs.js';
+
 /**
- * One GEMM job as the main thread writes it into a worker's shared control words and the
- * worker reads it (threads.ts, gemm-worker.ts). Arrays travel as (buffer id, element offset
- * into a Float32Array over that whole SharedArrayBuffer); each buffer is sent once per worker.
+ * One job as the main thread writes it into a worker's shared control words and the worker
+ * reads it (threads.ts, gemm-worker.ts). ctl[Slot.Job] says which: SGEMM, or a split job
+ * (kernels/cpu/jobs.ts) by its index in JOB_KINDS. Arrays travel as buffer ids (each
+ * SharedArrayBuffer is sent once per worker) plus offsets.
  */
+export const SGEMM = -1;
+
+/** SGEMM words: offsets are elements of a Float32Array over the whole buffer. */
 export const Slot = {
-  State: 0, M: 1, N: 2, K: 3, ABuf: 4, AOff: 5, RsA: 6, CsA: 7, BBuf: 8, BOff: 9, RsB: 10, CsB: 11,
-  CBuf: 12, COff: 13, Ldc: 14, Accumulate: 15, HasEpi: 16, BiasPerRow: 17, Act: 18, BiasBuf: 19, BiasOff: 20, Count: 21,
+  State: 0, Job: 1, M: 2, N: 3, K: 4, ABuf: 5, AOff: 6, RsA: 7, CsA: 8, BBuf: 9, BOff: 10, RsB: 11, CsB: 12,
+  CBuf: 13, COff: 14, Ldc: 15, Accumulate: 16, HasEpi: 17, BiasPerRow: 18, Act: 19, BiasBuf: 20, BiasOff: 21, Count: 22,
 } as const;
+
+/**
+ * Split-job words (after State and Job): the part, the counts, then ARRAY_WORDS per array
+ * (buffer id or -1 for an absent array, byte offset, length, type code), then the ints.
+ * The floats go to the float64 words.
+ */
+export const Split = { Lo: 2, Hi: 3, Arrays: 4, Ints: 5, Floats: 6, First: 7 } as const;
+export const ARRAY_WORDS = 4;
+export const MAX_ARRAYS = 8;
+export const MAX_INTS = 24;
+export const MAX_FLOATS = 4;
+export const CTL_WORDS = Math.max(Slot.Count, Split.First + MAX_ARRAYS * ARRAY_WORDS + MAX_INTS);
+
+/** Typed-array constructors by type code. */
+export const ARRAY_TYPES = [Float32Array, Float64Array, Int32Array, Uint16Array, Int8Array, Uint8Array] as const;
+
+export function arrayView(code: number, buffer: SharedArrayBuffer, byteOffset: number, length: number): JobArray {
+  const T = ARRAY_TYPES[code] as unknown as new (b: SharedArrayBuffer, off: number, n: number) => JobArray;
+  return new T(buffer, byteOffset, length);
+}
+
+export function typeCode(a: JobArray): number {
+  const code = ARRAY_TYPES.findIndex((T) => a instanceof T);
+  if (code < 0) throw new Error(`threads: a job array of type ${a.constructor.name} has no type code`);
+  return code;
+}
 
 /** Worker states in ctl[Slot.State]. */
 export const State = { Starting: 0, Job: 1, Idle: 2, Failed: 3, Exit: 4 } as const;
 
-/** Float64 words: the epilogue clamp. */
-export const FSlot = { Lo: 0, Hi: 1, Count: 2 } as const;
+/** Float64 words: the SGEMM epilogue clamp, or a split job's floats. */
+export const FSlot = { Lo: 0, Hi: 1, Count: Math.max(2, MAX_FLOATS) } as const;
 
 /** Registering a buffer with a worker (main -> worker); an error report (worker -> main). */
 export type PortMessage = { id: number; buffer: SharedArrayBuffer } | { error: string };

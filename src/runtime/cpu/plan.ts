@@ -50,8 +50,12 @@ export interface CpuPlan {
   folded: number;
 }
 
-/** Compile a plan for concrete input shapes: types, folding, kernels bound, arena placed. */
-export function compileCpuPlan(graph: Graph, analysis: Analysis, inputShapes: ReadonlyMap<string, readonly Dim[]>, constants: ReadonlyMap<string, KernelData>): CpuPlan {
+/**
+ * Compile a plan for concrete input shapes: types, folding, kernels bound, arena placed.
+ * `packedWeights` replaces the graph's packed weights by name (a session with threads passes copies in
+ * shared memory).
+ */
+export function compileCpuPlan(graph: Graph, analysis: Analysis, inputShapes: ReadonlyMap<string, readonly Dim[]>, constants: ReadonlyMap<string, KernelData>, packedWeights?: ReadonlyMap<string, PackedWeight>): CpuPlan {
   const types = inferTypes(graph, analysis, { inputShapes, evaluate: evaluateOnCpu, constants });
   const values: PlanValue[] = [];
   const index = new Map<string, number>();
@@ -63,7 +67,7 @@ export function compileCpuPlan(graph: Graph, analysis: Analysis, inputShapes: Re
     }
     const data = kind === 'constant' ? constants.get(name) ?? t.value : undefined;
     const init = kind === 'constant' ? graph.initializers.get(name) : undefined;
-    const packed = init && isPacked(init) ? init : undefined;
+    const packed = init && isPacked(init) ? packedWeights?.get(name) ?? init : undefined;
     values.push({ name, dtype: t.dtype, shape: t.shape, size: t.shape.reduce((a, b) => a * b, 1), kind, data, packed, offset: -1 });
     index.set(name, values.length - 1);
     return values.length - 1;

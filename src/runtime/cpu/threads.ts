@@ -2,11 +2,14 @@ import type { MessagePort, Worker } from 'node:worker_threads';
 import { sgemm } from '../../../kernels/cpu/sgemm.js';
 import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
 import type { ParallelGemm } from '../../../kernels/cpu/parallel.js';
-import { FSlot, Slot, State, type PortMessage } from './gemm-job.js';
+import { JOB_KINDS, JOBS, type JobArray, type JobKind } from '../../../kernels/cpu/jobs.js';
+import type { Initializer, PackedWeight } from '../../graph/graph.js';
+import { ARRAY_WORDS, CTL_WORDS, FSlot, MAX_ARRAYS, MAX_FLOATS, MAX_INTS, SGEMM, Slot, Split, State, typeCode, type PortMessage } from './gemm-job.js';
+import { sharePacked } from './share-packed.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
 
-/** Below this many multiply-adds a product stays on one thread: the hand-off would cost more. */
+/** Below this many multiply-adds a product (or a split job) stays on one thread: the hand-off would cost more. */
 const MIN_WORK = 1 << 19;
 /** Columns (or rows) per thread at least, so each part still fills whole register tiles. */
 const MIN_COLS = 24;
@@ -22,7 +25,8 @@ interface WorkerSlot { worker: Worker; ctl: Int32Array; f64: Float64Array; port:
  * each taking a contiguous share of C's columns (or rows, for tall narrow products). Kernels
  * stay synchronous: the caller posts the other shares into shared control words, computes its
  * own, then waits with Atomics.wait. Workers start on the first product big enough to split,
- * are reused, are unref'd (they never keep a process alive) and end in dispose().
+ * are reused, are unref'd (they never keep a process alive) and end in dispose(). Other kernels
+ * (quantized, sparse) share their work the same way through `split` and kernels/cpu/jobs.ts.
  *
  * Operands must live in SharedArrayBuffers (the executor's arena and the session's shared
  * weights); a product touching any other memory (a caller's input or output array) runs on
@@ -34,6 +38,8 @@ export class GemmPool implements ParallelGemm {
   private nextId = 0;
   private broken: string | undefined;
   private disposed = false;
+  /** The calling thread's float64 scratch for its part of split jobs. */
+  private tmp = new Float64Array(0);
 
   private constructor(private readonly wt: WorkerThreads, readonly threads: number, private readonly url: URL, private readonly log: (line: string) => void) {}
 
@@ -89,6 +95,7 @@ export class GemmPool implements ParallelGemm {
       const lo = Math.min(extent, t * chunk), hi = Math.min(extent, lo + chunk);
       if (hi <= lo) break;
       const w = workers[t - 1], ctl = w.ctl;
+      ctl[Slot.Job] = SGEMM;
       const rows = byCols ? M : hi - lo, cols = byCols ? hi - lo : N;
       ctl[Slot.M] = rows; ctl[Slot.N] = cols; ctl[Slot.K] = K;
       ctl[Slot.ABuf] = this.send(w, a); ctl[Slot.AOff] = a.byteOffset / 4 + aOff + (byCols ? 0 : lo * rsA); ctl[Slot.RsA] = rsA; ctl[Slot.CsA] = csA;
@@ -105,20 +112,58 @@ export class GemmPool implements ParallelGemm {
     }
     // This thread's share: the first chunk.
     const n0 = Math.min(extent, chunk);
-    if (byCols) sgemm(M, n0, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff, epi, bias, biasOff);
-    else sgemm(n0, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff, epi, bias, biasOff);
-    let failure: string | undefined;
-    for (let t = 0; t < posted; t++) {
-      const w = workers[t];
-      while (Atomics.load(w.ctl, Slot.State) === State.Job) Atomics.wait(w.ctl, Slot.State, State.Job);
-      if (Atomics.load(w.ctl, Slot.State) === State.Failed) {
-        const m = this.wt.receiveMessageOnPort(w.port)?.message as PortMessage | undefined;
-        failure = m && 'error' in m ? m.error : 'unknown error';
-        Atomics.store(w.ctl, Slot.State, State.Idle);
-      }
+    try {
+      if (byCols) sgemm(M, n0, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff, epi, bias, biasOff);
+      else sgemm(n0, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff, epi, bias, biasOff);
+    } finally {
+      this.join(workers, posted);
     }
-    if (failure !== undefined) throw new Error(`GEMM worker failed: ${failure}`);
     return true;
+  }
+
+  split(kind: JobKind, work: number, extent: number, grain: number, arrays: readonly (JobArray | undefined)[], ints: readonly number[], floats: readonly number[]): boolean {
+    if (this.disposed || this.broken !== undefined || work < MIN_WORK) return false;
+    const T = this.threads, chunk = Math.ceil(Math.ceil(extent / T) / grain) * grain;
+    if (chunk >= extent) return false;
+    for (const a of arrays) if (a && !shared(a)) return false;
+    if (arrays.length > MAX_ARRAYS || ints.length > MAX_INTS || floats.length > MAX_FLOATS) {
+      throw new Error(`threads: job '${kind}' passes ${arrays.length} arrays, ${ints.length} ints, ${floats.length} floats (at most ${MAX_ARRAYS}, ${MAX_INTS}, ${MAX_FLOATS})`);
+    }
+    const workers = this.workers ?? this.start();
+    if (!workers) return false;
+    const job = JOBS[kind], code = JOB_KINDS.indexOf(kind);
+    let posted = 0;
+    for (let t = 1; t < T; t++) {
+      const lo = Math.min(extent, t * chunk), hi = Math.min(extent, lo + chunk);
+      if (hi <= lo) break;
+      const w = workers[t - 1], ctl = w.ctl;
+      ctl[Slot.Job] = code; ctl[Split.Lo] = lo; ctl[Split.Hi] = hi;
+      ctl[Split.Arrays] = arrays.length; ctl[Split.Ints] = ints.length; ctl[Split.Floats] = floats.length;
+      let at = Split.First;
+      for (const a of arrays) {
+        if (a) { ctl[at] = this.send(w, a); ctl[at + 1] = a.byteOffset; ctl[at + 2] = a.length; ctl[at + 3] = typeCode(a); }
+        else ctl[at] = -1;
+        at += ARRAY_WORDS;
+      }
+      for (const v of ints) ctl[at++] = v;
+      for (let i = 0; i < floats.length; i++) w.f64[i] = floats[i];
+      Atomics.store(ctl, Slot.State, State.Job);
+      Atomics.notify(ctl, Slot.State);
+      posted++;
+    }
+    try {
+      const need = job.tmpF64(ints);
+      if (this.tmp.length < need) this.tmp = new Float64Array(need);
+      job.run(arrays, ints, floats, 0, Math.min(extent, chunk), this.tmp);
+    } finally {
+      this.join(workers, posted);
+    }
+    return true;
+  }
+
+  /** Packed (quantized, sparse) weights with their arrays in shared memory, for split jobs (share-packed.ts). */
+  sharePacked(initializers: ReadonlyMap<string, Initializer>): Map<string, PackedWeight> {
+    return sharePacked(initializers);
   }
 
   /**
@@ -158,7 +203,7 @@ export class GemmPool implements ParallelGemm {
     const slots: WorkerSlot[] = [];
     try {
       for (let t = 1; t < this.threads; t++) {
-        const ctl = new Int32Array(new SharedArrayBuffer(Slot.Count * 4)), f64 = new Float64Array(new SharedArrayBuffer(FSlot.Count * 8));
+        const ctl = new Int32Array(new SharedArrayBuffer(CTL_WORDS * 4)), f64 = new Float64Array(new SharedArrayBuffer(FSlot.Count * 8));
         const { port1, port2 } = new this.wt.MessageChannel();
         // No inherited flags (e.g. --input-type would stop the worker loading): it runs plain compute.
         const worker = new this.wt.Worker(this.url, { workerData: { ctl: ctl.buffer, f64: f64.buffer, port: port2 }, transferList: [port2], execArgv: [] });
@@ -180,6 +225,21 @@ export class GemmPool implements ParallelGemm {
     return slots;
   }
 
+  /** Waits for the first `posted` workers to finish their parts; a part that failed throws here, after all are done. */
+  private join(workers: WorkerSlot[], posted: number): void {
+    let failure: string | undefined;
+    for (let t = 0; t < posted; t++) {
+      const w = workers[t];
+      while (Atomics.load(w.ctl, Slot.State) === State.Job) Atomics.wait(w.ctl, Slot.State, State.Job);
+      if (Atomics.load(w.ctl, Slot.State) === State.Failed) {
+        const m = this.wt.receiveMessageOnPort(w.port)?.message as PortMessage | undefined;
+        failure = m && 'error' in m ? m.error : 'unknown error';
+        Atomics.store(w.ctl, Slot.State, State.Idle);
+      }
+    }
+    if (failure !== undefined) throw new Error(`GEMM worker failed: ${failure}`);
+  }
+
   /** Stops using workers, says why once, and ends them. */
   private fail(why: string): void {
     if (this.broken !== undefined) return;
@@ -189,7 +249,7 @@ export class GemmPool implements ParallelGemm {
   }
 
   /** The id a worker knows `arr`'s buffer by, sending the buffer first if it has not seen it. */
-  private send(w: WorkerSlot, arr: Float32Array): number {
+  private send(w: WorkerSlot, arr: ArrayBufferView): number {
     const buf = arr.buffer as SharedArrayBuffer;
     let id = this.ids.get(buf);
     if (id === undefined) { id = this.nextId++; this.ids.set(buf, id); }
@@ -198,6 +258,6 @@ export class GemmPool implements ParallelGemm {
   }
 }
 
-function shared(a: Float32Array): boolean {
+function shared(a: ArrayBufferView): boolean {
   return a.buffer instanceof SharedArrayBuffer;
 }

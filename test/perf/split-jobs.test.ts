@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { OPS, type OpName } from '../../src/ops/index.js';
+import { checkAttrs } from '../../src/ops/attrs.js';
+import type { OpSchema, RawAttrs } from '../../src/ops/types.js';
+import { CPU_KERNELS } from '../../kernels/cpu/index.js';
+import type { CpuKernel, KMeta, KTensor } from '../../kernels/types.js';
+import type { ParallelGemm } from '../../kernels/cpu/parallel.js';
+import type { PackedWeight } from '../../src/graph/graph.js';
+import { Tensor } from '../../src/tensor.js';
+import { quantizeInt8Weight } from '../../src/quant/formats/int8.js';
+import { quantizeInt4Weight } from '../../src/quant/formats/int4.js';
+import { CsrWeight } from '../../src/sparse/formats/csr.js';
+import { BsrWeight } from '../../src/sparse/formats/bsr.js';
+import { GemmPool } from '../../src/runtime/cpu/threads.js';
+import { sharePacked } from '../../src/runtime/cpu/share-packed.js';
+import { randomFloats } from '../util/numerics.js';
+
+/**
+ * Quantized and sparse kernels split across a compiled worker (the 'qgemm' and 'spmm' jobs of
+ * kernels/cpu/jobs.ts) give bit for bit the one-thread output: splits are by channels or rows,
+ * never over K. Shapes put the part edges on odd sizes: a last 4-channel block cut short, odd
+ * row counts (an unpaired last int8 row), lane tails of 5 (8 + 4 + 1 tiles), a BSR block row
+ * sticking out. Outputs start as NaN, so a part nobody wrote shows.
+ */
+let dir: string, pool: GemmPool;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tessera-split-'));
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '--outDir', dir, '--rootDir', '.', '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
+    '--target', 'ES2022', '--types', 'node', '--skipLibCheck', 'src/runtime/cpu/gemm-worker.ts'], { stdio: 'pipe' });
+  pool = (await GemmPool.create(2, (l) => logs.push(l), pathToFileURL(join(dir, 'src/runtime/cpu/gemm-worker.js'))))!;
+}, 120_000);
+
+afterAll(() => {
+  pool?.dispose();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const shared = (src: Float32Array) => { const a = new Float32Array(new SharedArrayBuffer(src.length * 4)); a.set(src); return a; };
+
+type Input = { shape: number[]; data: Float32Array } | { packed: PackedWeight } | undefined;
+
+/**
+ * Runs an op's kernel as a session with threads would: inputs, outputs and scratch in shared
+ * memory, the packed weight shared by sharePacked. `par` undefined: one thread. Returns the
+ * output and what each split call answered.
+ */
+function run(op: OpName, inputs: Input[], raw: RawAttrs, par: GemmPool | undefined): { y: Float32Array; splits: boolean[] } {
+  const schema = OPS[op] as OpSchema<unknown>;
+  checkAttrs(schema, raw);
+  const attrs = schema.parse(raw);
+  const packed = (w: PackedWeight) => sharePacked(new Map([['w', w]])).get('w')!;
+  const ins: ({ packed: PackedWeight } | KTensor | undefined)[] = inputs.map((t) => (!t ? undefined : 'packed' in t ? { packed: packed(t.packed) } : { dtype: 'float32' as const, shape: t.shape, data: shared(t.data) }));
+  const types = schema.infer(ins.map((t) => t && ('packed' in t ? { dtype: 'float32', shape: t.packed.shape.slice() } : { dtype: t.dtype, shape: t.shape.slice() })), attrs);
+  const size = (types[0].shape as number[]).reduce((a, b) => a * b, 1);
+  const out: KTensor = { dtype: 'float32', shape: types[0].shape as number[], data: shared(new Float32Array(size).fill(NaN)) };
+  const metas: KMeta[] = ins.map((t) => (!t ? { dtype: 'float32', shape: [] } : 'packed' in t ? { dtype: 'float32', shape: t.packed.shape, packed: t.packed } : t));
+  const kernel = CPU_KERNELS[op] as CpuKernel<unknown, unknown>;
+  const prepared = kernel.prepare!(attrs, metas, [out]);
+  const bytes = kernel.scratchBytes?.(prepared, metas, [out]) ?? 0;
+  const scratch = new Float32Array(new SharedArrayBuffer(Math.ceil(bytes / 8) * 8), 0, Math.ceil(bytes / 8) * 2).fill(NaN);
+  const splits: boolean[] = [];
+  const counting: ParallelGemm | undefined = par && {
+    threads: par.threads,
+    sgemm: (...args: Parameters<ParallelGemm['sgemm']>) => par.sgemm(...args),
+    split: (...args: Parameters<ParallelGemm['split']>) => { const r = par.split(...args); splits.push(r); return r; },
+  };
+  const runIns = ins.map((t) => (!t ? undefined : 'packed' in t ? { dtype: 'float32' as const, shape: t.packed.shape, data: new Float32Array(0) } : t));
+  (kernel.run as (...a: unknown[]) => void)(runIns, prepared, [out], scratch, counting);
+  return { y: out.data as Float32Array, splits };
+}
+
+/** Threads (split at least once) vs one thread: the same bits. */
+function same(op: OpName, inputs: Input[], raw: RawAttrs, what: object): void {
+  const one = run(op, inputs, raw, undefined), two = run(op, inputs, raw, pool);
+  expect(two.splits.length, `${JSON.stringify(what)}: the kernel offered the work to the pool`).toBeGreaterThan(0);
+  expect(two.splits.every((s) => s), `${JSON.stringify(what)}: the pool split every part offered`).toBe(true);
+  expect(one.y.some((v) => Number.isNaN(v)), `${JSON.stringify(what)}: one thread wrote every output`).toBe(false);
+  const diff = one.y.findIndex((v, i) => !Object.is(v, two.y[i]));
+  expect(diff, `${JSON.stringify(what)}: first output that differs (one thread ${one.y[diff]}, two ${two.y[diff]})`).toBe(-1);
+}
+
+const f32 = (shape: number[], s: number) => ({ shape, data: randomFloats(shape.reduce((a, b) => a * b, 1), s, -2, 2) });
+const qWeight = (format: 'int8' | 'int4', shape: number[], axis: 0 | 1, s: number) => {
+  const w = new Tensor('float32', shape, randomFloats(shape.reduce((a, b) => a * b, 1), s, -0.5, 0.5));
+  return format === 'int8' ? quantizeInt8Weight(w, axis) : quantizeInt4Weight(w, axis, 32);
+};
+
+describe('quantized kernels on two threads', () => {
+  it('QMatMul: split by channel blocks (51 blocks, the last of 3 channels) and by rows (131 rows: an unpaired last row)', () => {
+    expect(pool).toBeDefined();
+    for (const format of ['int8', 'int4'] as const) for (const input_quant of ['none', 'int8'] as const) {
+      // K = 300: int4 groups of 32 end in a short group of 12.
+      same('QMatMul', [f32([10, 300], 1), { packed: qWeight(format, [300, 203], 1, 2) }, f32([203], 3)], { input_quant, activation: 'Gelu' }, { format, input_quant, M: 10, N: 203 });
+      same('QMatMul', [f32([131, 190], 4), { packed: qWeight(format, [190, 22], 1, 5) }, undefined], { input_quant }, { format, input_quant, M: 131, N: 22 });
+    }
+    expect(logs).toEqual([]);
+  }, 60_000);
+
+  it('QConv: 3x3 over 23x23 pixels (rows), 1x1 to 201 channels (blocks), grouped (2 x 15 channels, rows)', () => {
+    for (const format of ['int8', 'int4'] as const) for (const input_quant of ['none', 'int8'] as const) {
+      const q = { format, input_quant };
+      same('QConv', [f32([1, 8, 23, 23], 6), { packed: qWeight(format, [24, 8, 3, 3], 0, 7) }, f32([24], 8)], { input_quant, pads: [1, 1, 1, 1], activation: 'Relu' }, { ...q, conv: '3x3' });
+      same('QConv', [f32([1, 40, 9, 8], 9), { packed: qWeight(format, [201, 40, 1, 1], 0, 10) }, undefined], { input_quant }, { ...q, conv: '1x1 wide' });
+      same('QConv', [f32([2, 16, 31, 29], 11), { packed: qWeight(format, [30, 8, 3, 3], 0, 12) }, f32([30], 13)], { input_quant, group: 2, strides: [1, 1] }, { ...q, conv: 'grouped' });
+    }
+  }, 60_000);
+});
+
+/** A dense [rows, cols] weight with about 70% exact zeros. */
+function sparseTensor(shape: number[], s: number): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1), w = randomFloats(n, s), r = randomFloats(n, s + 7, 0, 1);
+  for (let i = 0; i < n; i++) if (r[i] < 0.7) w[i] = 0;
+  return new Tensor('float32', shape, w);
+}
+
+describe('sparse kernels on two threads', () => {
+  const formats: [string, (t: Tensor, axis: 0 | 1) => PackedWeight][] = [
+    ['csr', (t, a) => CsrWeight.fromDense(t, a)], ['bsr 1x4', (t, a) => BsrWeight.fromDense(t, a, [1, 4])],
+    ['bsr 2x4', (t, a) => BsrWeight.fromDense(t, a, [2, 4])], ['bsr 3x2', (t, a) => BsrWeight.fromDense(t, a, [3, 2])],
+  ];
+
+  it('SparseMatMul: 203 channels (a block row sticking out), 37 rows (lane tiles 8 + 4 + 1), one row', () => {
+    for (const [fmt, pack] of formats) {
+      const w = pack(sparseTensor([300, 203], 20), 1);
+      same('SparseMatMul', [f32([37, 300], 21), { packed: w }, f32([203], 22)], { activation: 'Clip', activation_params: [0, 0.5] }, { fmt, M: 37 });
+      same('SparseMatMul', [f32([37, 300], 23), { packed: w }, undefined], { activation: 'Sigmoid' }, { fmt, M: 37, act: 'sigmoid' });
+    }
+    // One row: work = nnz, below the split threshold unless the weight is big.
+    const big = CsrWeight.fromDense(sparseTensor([1024, 2051], 24), 1);
+    same('SparseMatMul', [f32([1, 1024], 25), { packed: big }, undefined], { activation: 'Relu' }, { fmt: 'csr', M: 1 });
+  }, 60_000);
+
+  it('SparseConv: pointwise, 2 images of 15x15 pixels, 101 channels', () => {
+    for (const [fmt, pack] of formats) {
+      const w = pack(sparseTensor([101, 96, 1, 1], 30), 0);
+      same('SparseConv', [f32([2, 96, 15, 15], 31), { packed: w }, f32([101], 32)], { activation: 'Relu' }, { fmt });
+    }
+  }, 60_000);
+});
+
+describe('GemmPool.split', () => {
+  const w = CsrWeight.fromDense(sparseTensor([300, 203], 40), 1);
+  const sw = sharePacked(new Map([['w', w]])).get('w') as CsrWeight;
+  // spmm over 203 channels x 64 lanes: X[k, t] = x[k * 64 + t], Y[o, t] = y[o * 64 + t].
+  const ints = [0, 203, 64, 0, 64, 0, 64, 1, 0, 0];
+
+  it('declines work below the threshold, a single part, and arrays outside shared memory', () => {
+    const x = shared(new Float32Array(300 * 64).fill(1)), y = shared(new Float32Array(203 * 64));
+    const work = w.values.length * 64;
+    expect(pool.split('spmm', 1000, 203, 1, [sw.rowPtr, sw.colIndex, sw.values, x, y, undefined], ints, [Infinity])).toBe(false);
+    expect(pool.split('spmm', work, 203, 203, [sw.rowPtr, sw.colIndex, sw.values, x, y, undefined], ints, [Infinity])).toBe(false);
+    expect(pool.split('spmm', work, 203, 1, [w.rowPtr, w.colIndex, w.values, x, y, undefined], ints, [Infinity])).toBe(false);
+    expect(pool.split('spmm', work, 203, 1, [sw.rowPtr, sw.colIndex, sw.values, new Float32Array(300 * 64).fill(1), y, undefined], ints, [Infinity])).toBe(false);
+    expect(y.every((v) => v === 0), 'nothing was computed').toBe(true);
+    expect(pool.split('spmm', work, 203, 1, [sw.rowPtr, sw.colIndex, sw.values, x, y, undefined], ints, [Infinity])).toBe(true);
+    // x is all ones: every lane of channel o holds the sum of o's values, on both sides of the split (at 102).
+    for (const o of [0, 101, 102, 202]) {
+      let want = 0;
+      for (let j = w.rowPtr[o]; j < w.rowPtr[o + 1]; j++) want += w.values[j];
+      for (const t of [0, 63]) expect(y[o * 64 + t], `channel ${o} lane ${t}`).toBe(Math.fround(want));
+    }
+  });
+
+  it('shares packed weights as copies: same class and fields, arrays in shared memory, the original untouched', () => {
+    expect(sw).toBeInstanceOf(CsrWeight);
+    expect(sw).not.toBe(w);
+    for (const a of [sw.rowPtr, sw.colIndex, sw.values]) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    for (const a of [w.rowPtr, w.colIndex, w.values]) expect(a.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(sw.values)).toEqual(Array.from(w.values));
+    expect(sw.shape).toEqual(w.shape);
+    expect(Array.from(sw.dequantize().data as Float32Array)).toEqual(Array.from(w.dequantize().data as Float32Array));
+    expect(sharePacked(new Map([['w', sw]])).get('w'), 'already shared: kept as it is').toBe(sw);
+  });
+});
