@@ -19,6 +19,7 @@ import { evaluateOnCpu } from '../src/runtime/cpu/evaluate.js';
 import { toKernelData, type KernelData } from '../src/dtype.js';
 import { Tensor } from '../src/tensor.js';
 import { sgemm, sgemmWorkspaceFloats } from '../kernels/cpu/sgemm.js';
+import type { TieredPlan } from '../kernels/cpu/tiers.js';
 import { modelFeeds, SEQ, type ModelId } from './model-specs.js';
 import { seededFloats } from './data.js';
 
@@ -38,7 +39,8 @@ function stepFlops(plan: CpuPlan, st: PlanStep): number {
 
 /** The op kind a step is reported under: convs split by how they run (pointwise, depthwise, im2col). */
 function kindOf(st: PlanStep): string {
-  const mode = (st.prepared as { mode?: string } | undefined)?.mode;
+  const own = (st.prepared as Partial<TieredPlan<unknown>> | undefined)?.prepared ?? st.prepared;
+  const mode = (own as { mode?: string } | undefined)?.mode;
   return mode ? `${st.pn.node.op} ${mode}` : st.pn.node.op;
 }
 

@@ -45,6 +45,12 @@ import { qLinearConv } from './qlinear-conv.js';
 import { matMulNBits } from './matmul-nbits.js';
 import { sparseMatMul } from './sparse-matmul.js';
 import { sparseConv } from './sparse-conv.js';
+import { tiered } from './tiers.js';
+
+/** The GEMM-class kernels dispatch by tier (tiers.ts); JavaScript is the only tier so far. */
+const convTiers = tiered([{ name: 'js', kernel: conv }]);
+const gemmTiers = tiered([{ name: 'js', kernel: gemm }]);
+const matMulTiers = tiered([{ name: 'js', kernel: matMul }]);
 
 /** The CPU backend covers every op: the mapped type makes a missing entry a compile error. */
 export const CPU_KERNELS: { [K in OpName]: CpuKernel<AttrsOf<K>, any> } = {
@@ -53,15 +59,15 @@ export const CPU_KERNELS: { [K in OpName]: CpuKernel<AttrsOf<K>, any> } = {
   Relu: unary, Sigmoid: unary, Tanh: unary, Erf: unary, Sqrt: unary, Exp: unary, Log: unary, Neg: unary,
   Abs: unary, Reciprocal: unary, Floor: unary, Ceil: unary, Softplus: unary, HardSigmoid: unary,
   HardSwish: unary, LeakyRelu: unary, Not: unary,
-  Conv: conv, BatchNormalization: batchNormalization,
+  Conv: convTiers, BatchNormalization: batchNormalization,
   GlobalAveragePool: globalAveragePool, GlobalMaxPool: globalMaxPool, AveragePool: averagePool, MaxPool: maxPool,
-  Gemm: gemm, MatMul: matMul, Softmax: softmax, LayerNormalization: layerNormalization,
+  Gemm: gemmTiers, MatMul: matMulTiers, Softmax: softmax, LayerNormalization: layerNormalization,
   ReduceMean: reduceMean, ReduceSum: reduceSum, ReduceMax: reduceMax, Gelu: gelu, Clip: clip,
   Reshape: reshape, Flatten: flatten, Transpose: transpose, Unsqueeze: unsqueeze, Squeeze: squeeze,
   Concat: concat, Slice: slice, Gather: gather, Shape: shape, Range: range, Cast: cast, Expand: expand,
   Where: where, Constant: constant, ConstantOfShape: constantOfShape, Identity: identity, Dropout: dropout,
   Split: split, Pad: pad, Tile: tile,
-  FusedConv: conv, FusedGemm: gemm, FusedMatMul: matMul,
+  FusedConv: convTiers, FusedGemm: gemmTiers, FusedMatMul: matMulTiers,
   QMatMul: qMatMul, QConv: qConv, QGather: qGather,
   QuantizeLinear: quantizeLinear, DequantizeLinear: dequantizeLinear, DynamicQuantizeLinear: dynamicQuantizeLinear,
   MatMulInteger: matMulInteger, ConvInteger: convInteger, QLinearMatMul: qLinearMatMul, QLinearConv: qLinearConv, MatMulNBits: matMulNBits,

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { tiered, tierName, type TieredPlan } from '../../kernels/cpu/tiers.js';
+import { cpuKernel, type KMeta, type KTensor } from '../../kernels/types.js';
+import { CPU_KERNELS } from '../../kernels/cpu/index.js';
+
+/** A kernel that writes its tier's mark into output[0] and records the extra argument it got. */
+function marking(mark: number, seen: unknown[]) {
+  return cpuKernel<{ k: number }, { k: number; mark: number }>({
+    prepare: (attrs) => ({ k: attrs.k, mark }),
+    scratchBytes: (p) => p.mark * 16,
+    run(_inputs, p, outputs, _scratch, ...rest: unknown[]) { (outputs[0].data as Float32Array)[0] = p.mark * 100 + p.k; seen.push(rest[0]); },
+  });
+}
+
+const meta = (cols: number): KMeta => ({ dtype: 'float32', shape: [2, cols] });
+const out = (): KTensor => ({ dtype: 'float32', shape: [1], data: new Float32Array(1) });
+
+describe('tiered kernels', () => {
+  const seen: unknown[] = [];
+  let simd = true;
+  const k = tiered<{ k: number }>([
+    { name: 'simd', available: () => simd, supports: (_a, inputs) => inputs[0].shape[1] % 4 === 0, kernel: marking(2, seen) },
+    { name: 'js', kernel: marking(1, seen) },
+  ]);
+
+  it('picks the first tier that is available and supports the node, once per plan', () => {
+    const p = k.prepare!({ k: 7 }, [meta(8)], [meta(1)]);
+    expect(tierName(p)).toBe('simd');
+    expect(k.scratchBytes!(p, [meta(8)], [meta(1)])).toBe(32);
+    const y = out();
+    (k.run as (...a: unknown[]) => void)([], p, [y], new Float32Array(0), 'pool');
+    expect(y.data[0]).toBe(207);
+    expect(seen.at(-1)).toBe('pool');
+  });
+
+  it('falls back to the last tier when a node is not supported or the tier is unavailable', () => {
+    const odd = k.prepare!({ k: 3 }, [meta(6)], [meta(1)]);
+    expect(tierName(odd)).toBe('js');
+    simd = false;
+    const off = k.prepare!({ k: 3 }, [meta(8)], [meta(1)]);
+    expect(tierName(off)).toBe('js');
+    const y = out();
+    k.run([], off, [y], new Float32Array(0));
+    expect(y.data[0]).toBe(103);
+    expect(k.scratchBytes!(off, [meta(8)], [meta(1)])).toBe(16);
+  });
+
+  it('refuses an empty tier list', () => {
+    expect(() => tiered([])).toThrow(/at least one tier/);
+  });
+
+  it('dispatches the GEMM-class CPU kernels (Conv, Gemm, MatMul and their fused forms) by tier', () => {
+    const p = CPU_KERNELS.MatMul.prepare!({} as never, [{ dtype: 'float32', shape: [4, 8] }, { dtype: 'float32', shape: [8, 3] }], [{ dtype: 'float32', shape: [4, 3] }]) as TieredPlan<unknown>;
+    expect(tierName(p)).toBe('js');
+    for (const op of ['Conv', 'FusedConv', 'Gemm', 'FusedGemm', 'MatMul', 'FusedMatMul'] as const) expect(CPU_KERNELS[op]).toBe(op.endsWith('Conv') ? CPU_KERNELS.Conv : op.endsWith('Gemm') ? CPU_KERNELS.Gemm : CPU_KERNELS.MatMul);
+  });
+});
