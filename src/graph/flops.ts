@@ -8,13 +8,15 @@ const prod = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
 /**
  * Multiply-add work of a graph for concrete input shapes, counted as 2 FLOPs per MAC over
- * Conv, Gemm and MatMul (what dominates; elementwise work is not counted, as is usual).
+ * Conv, Gemm and MatMul (what dominates; elementwise work is not counted, as is usual). Fused,
+ * quantized (QConv, QMatMul) and sparse (SparseConv, SparseMatMul) forms count as the dense
+ * op they replace: the model's nominal work, so rows of one model compare.
  */
 export function countFlops(graph: Graph, inputShapes: Record<string, number[]>): number {
   const types = inferTypes(graph, analyze(graph), { inputShapes: new Map(Object.entries(inputShapes)) });
   let flops = 0;
   for (const n of graph.nodes) {
-    const op = n.op.replace(/^Fused/, '');
+    const op = n.op.replace(/^(Fused|Q|Sparse)(?=Conv$|MatMul$|Gemm$)/, '');
     const out = types.get(n.outputs[0]);
     if (!out) continue;
     const y = num(out.shape);
