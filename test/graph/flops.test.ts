@@ -14,12 +14,12 @@ describe('countFlops', () => {
     for (const n of g.nodes) {
       const x = sizes.get(n.inputs[0]);
       if (n.op === 'Conv') {
-        const w = (g.initializers.get(n.inputs[1]) as { shape: number[] }).shape, s = (n.attrs.strides as number[] | undefined)?.[0] ?? 1;
+        const w = (g.initializers.get(n.inputs[1]) as { shape: readonly number[] }).shape, s = (n.attrs.strides as number[] | undefined)?.[0] ?? 1;
         const pad = (n.attrs.pads as number[] | undefined)?.[0] ?? 0, H = Math.floor((x![2] + 2 * pad - w[2]) / s) + 1;
         sizes.set(n.outputs[0], [x![0], w[0], H, H]);
         want += 2 * x![0] * w[0] * H * H * w[1] * w[2] * w[3];
       } else if (n.op === 'Gemm') {
-        const w = (g.initializers.get(n.inputs[1]) as { shape: number[] }).shape;
+        const w = (g.initializers.get(n.inputs[1]) as { shape: readonly number[] }).shape;
         want += 2 * x![0] * w[0] * w[1];
       } else if (n.op === 'GlobalAveragePool') sizes.set(n.outputs[0], [x![0], x![1], 1, 1]);
       else if (n.op === 'Flatten') sizes.set(n.outputs[0], [x![0], x![1]]);
