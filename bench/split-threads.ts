@@ -38,29 +38,34 @@ function random(n: number, seed: number, scale = 1): Float32Array {
 }
 
 /** One kernel prepared as a threaded session prepares it; run(par) runs it on one thread (undefined) or split. */
-function kernelCall(op: OpName, raw: RawAttrs, x: { shape: number[]; data: Float32Array }, w: PackedWeight): { run: (par?: ParallelGemm) => void; out: Float32Array } {
+function kernelCall(op: OpName, raw: RawAttrs, x: { shape: number[]; data: Float32Array }, w: PackedWeight | Tensor): { run: (par?: ParallelGemm) => void; out: Float32Array } {
   const schema = OPS[op] as unknown as { parse(r: RawAttrs): unknown; infer(i: unknown[], a: unknown): { shape: number[] }[] };
-  const attrs = schema.parse(raw), packed = sharePacked(new Map([['w', w]])).get('w')!;
+  const attrs = schema.parse(raw), dense = w instanceof Tensor;
+  const weight: Partial<KMeta> = dense ? { data: w.data as Float32Array } : { packed: sharePacked(new Map([['w', w]])).get('w')! };
   const [t] = schema.infer([{ dtype: 'float32', shape: x.shape }, { dtype: 'float32', shape: w.shape }], attrs);
   const out: KTensor = { dtype: 'float32', shape: t.shape, data: shared(t.shape.reduce((a, b) => a * b, 1)) };
-  const metas: KMeta[] = [{ dtype: 'float32', shape: x.shape }, { dtype: 'float32', shape: w.shape, packed }];
+  const metas: KMeta[] = [{ dtype: 'float32', shape: x.shape }, { dtype: 'float32', shape: w.shape, ...weight }];
   const k = CPU_KERNELS[op] as CpuKernel<unknown, unknown>, p = k.prepare!(attrs, metas, [out]);
   const scratch = shared(Math.ceil((k.scratchBytes?.(p, metas, [out]) ?? 0) / 8) * 2);
-  const ins: KTensor[] = [{ dtype: 'float32', shape: x.shape, data: x.data }, { dtype: 'float32', shape: w.shape, data: new Float32Array(0) }];
+  const ins: KTensor[] = [{ dtype: 'float32', shape: x.shape, data: x.data }, { dtype: 'float32', shape: w.shape, data: dense ? w.data as Float32Array : new Float32Array(0) }];
   return { run: (par) => (k.run as (...a: unknown[]) => void)(ins, p, [out], scratch, par), out: out.data as Float32Array };
 }
 
-async function timeInterleaved(fns: (() => unknown)[], rounds: number): Promise<number[]> {
+interface Timing { median: number; min: number }
+
+async function timeInterleaved(fns: (() => unknown)[], rounds: number): Promise<Timing[]> {
   for (const f of fns) await f();
   const times: number[][] = fns.map(() => []);
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < fns.length; i++) { const t = performance.now(); await fns[i](); times[i].push(performance.now() - t); }
   }
-  return times.map((t) => t.sort((a, b) => a - b)[t.length >> 1]);
+  return times.map((t) => { t.sort((a, b) => a - b); return { median: t[t.length >> 1], min: t[0] }; });
 }
 
-const line = (name: string, threads: number, [one, many]: number[], extra = '') =>
-  `${name.padEnd(44)} 1 thread ${one.toFixed(1).padStart(8)} ms   ${threads} threads ${many.toFixed(1).padStart(8)} ms   ratio ${(one / many).toFixed(2)}x${extra}`;
+/** Medians and their ratio; the fastest rounds' ratio beside it (less sensitive to other load on the machine). */
+const line = (name: string, threads: number, [one, many]: Timing[], extra = '') =>
+  `${name.padEnd(44)} 1 thread ${one.median.toFixed(1).padStart(8)} ms   ${threads} threads ${many.median.toFixed(1).padStart(8)} ms   ratio ${(one.median / many.median).toFixed(2)}x` +
+  `   (fastest ${one.min.toFixed(1)} / ${many.min.toFixed(1)} ms: ${(one.min / many.min).toFixed(2)}x)${extra}`;
 
 async function kernels(pool: GemmPool, rounds: number, log: (s: string) => void): Promise<void> {
   const M = 128, K = 768, N = 3072;
@@ -69,7 +74,8 @@ async function kernels(pool: GemmPool, rounds: number, log: (s: string) => void)
   const keep = random(K * N, 3), sparse = new Tensor('float32', [K, N], Float32Array.from(dense.data as Float32Array, (v, i) => (Math.abs(keep[i]) < 0.1 ? v : 0)));
   const block = new Float32Array(K * N); // 90% of [1, 4] blocks zero
   for (let k = 0; k < K; k++) for (let n = 0; n < N; n += 4) if (Math.abs(keep[k * N + n]) < 0.1) for (let t = 0; t < 4; t++) block[k * N + n + t] = (dense.data as Float32Array)[k * N + n + t];
-  const cases: [string, OpName, RawAttrs, PackedWeight][] = [
+  const cases: [string, OpName, RawAttrs, PackedWeight | Tensor][] = [
+    ['MatMul fp32 (sgemm, for reference)', 'MatMul', {}, dense],
     ['QMatMul int8 w / f32 in', 'QMatMul', { input_quant: 'none' }, q8],
     ['QMatMul int8 w / int8 in', 'QMatMul', { input_quant: 'int8' }, q8],
     ['QMatMul int4-g32 w / f32 in', 'QMatMul', { input_quant: 'none' }, q4],
@@ -77,11 +83,21 @@ async function kernels(pool: GemmPool, rounds: number, log: (s: string) => void)
     ['SparseMatMul 90% CSR', 'SparseMatMul', {}, CsrWeight.fromDense(sparse, 1)],
     ['SparseMatMul 90% BSR 1x4', 'SparseMatMul', {}, BsrWeight.fromDense(new Tensor('float32', [K, N], block), 1, [1, 4])],
   ];
+  // Counts the parts that really went to workers (a kernel may decline to split).
+  let splits = 0;
+  const counting: ParallelGemm = {
+    threads: pool.threads,
+    sgemm: (...args) => { const r = pool.sgemm(...args); if (r) splits++; return r; },
+    split: (...args) => { const r = pool.split(...args); if (r) splits++; return r; },
+  };
   for (const [name, op, raw, w] of cases) {
     const one = kernelCall(op, raw, a, w), many = kernelCall(op, raw, a, w);
+    splits = 0;
+    many.run(counting);
+    const perRun = splits;
     const ms = await timeInterleaved([() => one.run(), () => many.run(pool)], rounds);
     const same = one.out.every((v, i) => Object.is(v, many.out[i]));
-    log(line(`${name} ${M}x${K}x${N}`, pool.threads, ms, same ? '   (outputs identical)' : '   OUTPUTS DIFFER'));
+    log(line(`${name} ${M}x${K}x${N}`, pool.threads, ms, `   ${perRun} split${perRun === 1 ? '' : 's'}/run, ${same ? 'outputs identical' : 'OUTPUTS DIFFER'}`));
   }
 }
 
