@@ -1,14 +1,17 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadOnnxFile } from '../onnx/file.js';
-import { saveOnnx } from '../onnx/save.js';
-import type { Graph } from '../graph/graph.js';
+import { saveOnnx, writesSparse } from '../onnx/save.js';
+import { isPacked, type Graph } from '../graph/graph.js';
 import { prune, type PruneOptions, type PrunePattern } from '../sparse/prune.js';
 import { sparsify } from '../sparse/sparsify.js';
 import { sparsityReport } from '../sparse/report.js';
 import type { SparsifyDecision } from '../sparse/convert.js';
 
-const USAGE = 'usage: tessera prune <model.onnx> --sparsity 0.9 [--pattern unstructured|block|channel|2:4] [--scope layer|global] [--block 1x4] [--skip name,...] -o out.onnx [--json]';
+const USAGE = 'usage: tessera prune <model.onnx> --sparsity 0.9 [--pattern unstructured|block|channel|2:4] [--scope layer|global] [--block 1x4] [--skip name,...] -o out.onnx [--dense] [--json]';
+
+/** Weights at least this sparse go to the file as sparse_initializer (unless --dense). */
+const SPARSE_FILE_MIN_ZEROS = 0.7;
 
 /** One prunable layer before and after, and how Tessera would run it. */
 export interface PrunedLayer {
@@ -32,18 +35,26 @@ export interface PruneSummary {
   /** Weight bytes as Tessera stores the result after sparsify(). */
   sparseWeightBytes: number;
   fileBytes: number;
+  /** Weights written as ONNX sparse_initializer. */
+  sparseInitializers: number;
 }
 
-/** Loads, prunes and saves (standard ONNX: pruned weights stay dense, exact zeros), and reports per layer. */
-export async function pruneFile(input: string, output: string, opts: PruneOptions): Promise<PruneSummary> {
+/**
+ * Loads, prunes and saves standard ONNX, and reports per layer. Weights that end up at least 70%
+ * zeros are written as ONNX sparse_initializer (smaller files; onnxruntime densifies them at
+ * load), or all dense with exact zeros when `dense` is set.
+ */
+export async function pruneFile(input: string, output: string, opts: PruneOptions, dense = false): Promise<PruneSummary> {
   const g = loadOnnxFile(input);
   const p = prune(g, opts);
-  const bytes = saveOnnx(p);
+  const bytes = saveOnnx(p, { sparseInitializers: dense ? false : SPARSE_FILE_MIN_ZEROS });
   await writeFile(output, bytes);
-  return { ...summarizePrune(g, p), fileBytes: bytes.length };
+  const summary = summarizePrune(g, p);
+  const sparseInitializers = dense ? 0 : [...p.initializers.values()].filter((w) => !isPacked(w) && writesSparse(w, SPARSE_FILE_MIN_ZEROS)).length;
+  return { ...summary, fileBytes: bytes.length, sparseInitializers };
 }
 
-export function summarizePrune(before: Graph, after: Graph): Omit<PruneSummary, 'fileBytes'> {
+export function summarizePrune(before: Graph, after: Graph): Omit<PruneSummary, 'fileBytes' | 'sparseInitializers'> {
   const decisions = new Map<string, SparsifyDecision>();
   const sparse = sparsify(after, { onDecision: (d) => decisions.set(d.node, d) });
   const old = new Map(sparsityReport(before).map((l) => [l.node, l]));
@@ -63,7 +74,7 @@ export async function pruneCommand(argv: string[]): Promise<void> {
     args: argv, allowPositionals: true,
     options: {
       sparsity: { type: 'string' }, pattern: { type: 'string' }, scope: { type: 'string' }, block: { type: 'string' },
-      skip: { type: 'string' }, output: { type: 'string', short: 'o' }, json: { type: 'boolean' },
+      skip: { type: 'string' }, output: { type: 'string', short: 'o' }, json: { type: 'boolean' }, dense: { type: 'boolean' },
     },
   });
   if (positionals.length !== 1 || !values.output) throw new Error(USAGE);
@@ -79,7 +90,7 @@ export async function pruneCommand(argv: string[]): Promise<void> {
     opts.block = [Number(m[1]), Number(m[2])];
   }
   if (values.skip) opts.skip = values.skip.split(',').map((s) => s.trim()).filter(Boolean);
-  const s = await pruneFile(positionals[0], values.output, opts);
+  const s = await pruneFile(positionals[0], values.output, opts, values.dense === true);
   if (values.json) { process.stdout.write(JSON.stringify(s, null, 2) + '\n'); return; }
   process.stdout.write(formatSummary(s, values.output) + '\n');
 }
@@ -95,7 +106,7 @@ export function formatSummary(s: PruneSummary, output: string): string {
     '',
     `parameters: ${s.parametersBefore.toLocaleString('en-US')} -> ${s.parametersAfter.toLocaleString('en-US')}`,
     `weights as Tessera runs them (sparse where it pays): ${(s.sparseWeightBytes / 1048576).toFixed(2)} MiB`,
-    `wrote ${output}: ${(s.fileBytes / 1048576).toFixed(2)} MiB (standard ONNX; pruned weights are stored dense with exact zeros)`,
+    `wrote ${output}: ${(s.fileBytes / 1048576).toFixed(2)} MiB (standard ONNX; ${s.sparseInitializers ? `${s.sparseInitializers} weights at >= ${100 * SPARSE_FILE_MIN_ZEROS}% zeros as sparse_initializer, the rest dense` : 'pruned weights stored dense with exact zeros'})`,
   ];
   return lines.join('\n');
 }

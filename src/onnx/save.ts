@@ -4,7 +4,7 @@ import { inferTypes } from '../graph/infer.js';
 import { schemaOf } from '../ops/index.js';
 import type { AttrType as SchemaAttrType, AttrValue } from '../ops/types.js';
 import { Tensor } from '../tensor.js';
-import { AttrP, AttrType, DTYPE_CODE, GraphP, irVersionFor, Model, NodeP, OpsetId, StringEntry, TensorP } from './onnx-proto.js';
+import { AttrP, AttrType, DTYPE_CODE, GraphP, irVersionFor, Model, NodeP, OpsetId, SparseP, StringEntry, TensorP } from './onnx-proto.js';
 import { VARINT, varintSize, Writer } from './protobuf.js';
 import { encodeValueInfo } from './value-info.js';
 import { toStandardOnnx } from '../quant/onnx-export.js';
@@ -13,14 +13,33 @@ import { toStandardOnnx } from '../quant/onnx-export.js';
 const SOURCE_KEYS = new Set(['ir_version', 'producer_name', 'producer_version']);
 const MAX_PROTO_BYTES = 0x7fffffff;
 
+export interface SaveOptions {
+  /**
+   * Write float32 weights that are mostly zeros (pruned) as ONNX sparse_initializer: values plus
+   * int64 linear indices, 12 bytes per nonzero against 4 per element dense, so any weight with
+   * at least `sparseInitializers` of its elements zero is written sparse (at least 0.67, where
+   * sparse gets smaller; default: off, every weight dense). onnxruntime reads them (it
+   * densifies at load); so does loadOnnx.
+   */
+  sparseInitializers?: number | false;
+}
+
+/** Below this zero fraction COO storage (4 + 8 bytes per nonzero) is not smaller than dense. */
+const SPARSE_BREAK_EVEN = 2 / 3;
+
 /**
  * Serializes a Graph as an ONNX ModelProto. Weights go in raw_data (little-endian), each placed
  * at a file offset that is a multiple of 8 so loadOnnx can view it without copying; packed
- * (quantized/sparse) weights are written dequantized, as float32. Attribute types come from
- * the op schema; ops without one get the type the JS value suggests (integer -> INT).
+ * sparse weights are written dequantized, as float32, and quantized ones as standard ONNX
+ * quantized ops. Attribute types come from the op schema; ops without one get the type the JS
+ * value suggests (integer -> INT).
  */
-export function saveOnnx(graph: Graph): Uint8Array {
+export function saveOnnx(graph: Graph, options: SaveOptions = {}): Uint8Array {
   if (!(graph instanceof Graph)) throw new TypeError('saveOnnx takes a Graph');
+  const minZeros = options.sparseInitializers;
+  if (minZeros !== undefined && minZeros !== false && !(minZeros >= SPARSE_BREAK_EVEN && minZeros <= 1)) {
+    throw new RangeError(`saveOnnx: sparseInitializers must be a zero fraction in [${SPARSE_BREAK_EVEN.toFixed(2)}, 1] (below that sparse storage is larger), got ${String(minZeros)}`);
+  }
   graph = toStandardOnnx(graph); // quantized and fused ops as standard ONNX (int8/int4 weights stay packed in the file)
   // The model's other fields first and the weights last, so every weight's offset is known.
   const m = new Writer();
@@ -41,7 +60,10 @@ export function saveOnnx(graph: Graph): Uint8Array {
   g.string(GraphP.name, graph.name);
   for (const v of graph.inputs) g.message(GraphP.input, encodeValueInfo(v));
   for (const v of outputTypes(graph)) g.message(GraphP.output, encodeValueInfo(v, !v.unknownShape));
-  const weights = [...graph.initializers].map(([name, w]) => [name, isPacked(w) ? w.dequantize() : w] as const);
+  const all = [...graph.initializers].map(([name, w]) => [name, isPacked(w) ? w.dequantize() : w] as const);
+  const sparse = minZeros ? all.filter(([, t]) => writesSparse(t, minZeros)) : [];
+  const weights = sparse.length ? all.filter((w) => !sparse.includes(w)) : all;
+  for (const [name, t] of sparse) g.message(GraphP.sparseInitializer, encodeSparse(name, t as Tensor<'float32'>));
   let placed = placeWeights(m.length + 1, g.length, weights);
   if (!placed.settled) {
     // The graph's length prefix flips between 1 and 2 bytes as padding changes: a 128-byte
@@ -74,6 +96,27 @@ function placeWeights(graphTagEnd: number, graphHead: number, weights: readonly 
     if (need === lenBytes || round === 3) return { tensors: out, settled: need === lenBytes };
     lenBytes = need;
   }
+}
+
+/** Whether saveOnnx writes `t` as a sparse_initializer: float32, 64 elements or more, some but at least `minZeros` of them zero. */
+export function writesSparse(t: Tensor, minZeros: number): boolean {
+  if (t.dtype !== 'float32' || t.size < 64) return false;
+  const d = t.data as Float32Array;
+  let zeros = 0;
+  for (let i = 0; i < d.length; i++) if (d[i] === 0) zeros++;
+  return zeros < d.length && zeros >= minZeros * d.length;
+}
+
+/** A SparseTensorProto: the nonzeros as a 1-D values tensor named after the weight, int64 linear (row-major, ascending) indices. */
+function encodeSparse(name: string, t: Tensor<'float32'>): Writer {
+  const d = t.data, nnz = d.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+  const values = new Float32Array(nnz), indices = new BigInt64Array(nnz);
+  for (let i = 0, k = 0; i < d.length; i++) if (d[i] !== 0) { values[k] = d[i]; indices[k++] = BigInt(i); }
+  const w = new Writer();
+  w.message(SparseP.values, encodeTensor(name, new Tensor('float32', [nnz], values)));
+  w.message(SparseP.indices, encodeTensor('', new Tensor('int64', [nnz], indices)));
+  for (const dim of t.shape) w.int64(SparseP.dims, dim);
+  return w;
 }
 
 function opsetId(domain: string, version: number): Writer {

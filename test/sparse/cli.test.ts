@@ -30,7 +30,14 @@ describe('tessera prune', () => {
     for (const l of s.layers) expect(Math.abs(l.sparsityAfter - 0.9)).toBeLessThan(0.5 / (l.denseBytes / 4) + 1e-9);
     expect(s.layers.filter((l) => l.runs !== 'dense').length).toBeGreaterThanOrEqual(34);
     expect(s.sparseWeightBytes).toBeLessThan(0.5 * readFileSync(model).length);
+    // The pruned weights go to the file as sparse_initializer: about 12 / (4 x 10) of their dense bytes.
+    expect(s.sparseInitializers).toBe(36);
+    expect(s.fileBytes).toBeLessThan(0.45 * readFileSync(model).length);
     await agree(out);
+    const dense = join(dir, 'u90-dense.onnx'), d = await pruneFile(model, dense, { sparsity: 0.9 }, true);
+    expect(d.sparseInitializers).toBe(0);
+    expect(d.fileBytes).toBeGreaterThan(0.9 * readFileSync(model).length);
+    await agree(dense);
   });
 
   it('block and channel patterns write models onnxruntime runs; channel makes them smaller', async () => {
