@@ -204,7 +204,7 @@ async function modelBench(o: Options, rows: SparseBenchRow[], label: string, g: 
     { name: 'block 1x4 90%', graph: prune(g, { sparsity: 0.9, pattern: 'block' }), sparsity: 0.9 },
     { name: 'channel 50%', graph: prune(g, { sparsity: 0.5, pattern: 'channel' }), sparsity: 0.5 },
   ];
-  const sessions = await Promise.all(variants.map((v) => InferenceSession.create(v.graph)));
+  const sessions = await Promise.all(variants.map((v) => InferenceSession.create(v.graph, { threads: 1 })));
   const ms = await timeAsync(sessions.map((s) => () => s.run(feeds)), o.quick ? 3 : 7, o.quick ? 8000 : 40000);
   variants.forEach((v, i) => {
     const target = targets[v.name], speedup = ms[0].median / ms[i].median;
