@@ -1,18 +1,8 @@
 import fc from 'fast-check';
 
-/** Deterministic uniform floats in [lo, hi) from a seed (mulberry32): big tensors without fc overhead. */
-export function randomFloats(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (hi - lo);
-  }
-  return out;
-}
+/** Deterministic uniform floats in [lo, hi) from a seed (mulberry32): big tensors without fc overhead. The benchmarks' generator. */
+export { seededFloats as randomFloats } from '../../bench/data.js';
+import { seededFloats as randomFloats } from '../../bench/data.js';
 
 export function randomInts(n: number, seed: number, lo: number, hi: number): Int32Array {
   const f = randomFloats(n, seed, 0, 1);
