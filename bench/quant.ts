@@ -8,7 +8,10 @@
  *     export (onnxruntime's own dynamic-quantization pattern: DynamicQuantizeLinear + MatMulInteger
  *     + ConvInteger, which its optimizer fuses into its int8 kernels) and on the int4 MatMulNBits file.
  *
- *   npm run build && node dist/bench/quant.js [--quick] [--only gemm,conv,mobilenet,distilbert] [--out bench/results/quant.json]
+ *   npm run build && node dist/bench/quant.js [--quick] [--only gemm,conv,mobilenet,distilbert,quality] [--out bench/results/quant.json]
+ *
+ * 'quality' (not in the default set: it takes minutes) measures full-size output agreement
+ * against the issue's budgets; see quant-quality.ts.
  *
  * Timing: each case runs interleaved with its FP32 baseline (round robin, so load on the machine
  * hits both alike); figures are medians of the rounds. Single-threaded, like Tessera's kernels today.
@@ -28,6 +31,7 @@ import { models } from '../src/models/index.js';
 import { saveOnnx } from '../src/onnx/index.js';
 import { quantize, quantizeInt8Weight, quantizeInt4Weight, type QuantizeOptions } from '../src/quant/index.js';
 import { randomFeeds } from '../src/quant/report.js';
+import { formatQuality, qualityBench, type QualityRow } from './quant-quality.js';
 
 export interface QuantBenchRow {
   group: 'gemm' | 'conv' | 'model' | 'size';
@@ -231,11 +235,14 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' } } });
   const log = (s: string) => process.stdout.write(s + '\n');
   log(`quant bench on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.availableParallelism()} cores, load ${os.loadavg()[0].toFixed(1)}), node ${process.version}`);
-  const rows = await quantBench({ quick: !!values.quick, log, only: values.only?.split(',') });
-  log('\n' + formatRows(rows));
+  const only = values.only?.split(',');
+  const rows = only && only.every((p) => p === 'quality') ? [] : await quantBench({ quick: !!values.quick, log, only });
+  if (rows.length) log('\n' + formatRows(rows));
+  const quality: QualityRow[] = only?.includes('quality') ? await qualityBench({ quick: !!values.quick, log }) : [];
+  if (quality.length) log('\n' + formatQuality(quality));
   const out = values.out ?? 'bench/results/quant.json';
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, JSON.stringify({ createdAt: new Date().toISOString(), loadAverage: os.loadavg()[0], quick: !!values.quick, rows }, null, 2) + '\n');
+  await writeFile(out, JSON.stringify({ createdAt: new Date().toISOString(), loadAverage: os.loadavg()[0], quick: !!values.quick, rows, quality }, null, 2) + '\n');
   log(`\nwrote ${out}`);
 }
 

@@ -16,11 +16,12 @@ export interface CorrectionTarget {
 /**
  * Empirical bias correction (Nagel et al., "Data-Free Quantization", 2019, section 4.2): weight
  * rounding errors shift each output channel's mean by E[dW x] = dW E[x], a bias that later layers
- * and pooling do not average away. Running the float graph on calibration inputs gives E[x] for
- * each layer's GEMM rows (a conv's receptive fields, padding included); the shift is subtracted
- * from the layer's bias. Returns the shift per output channel of each target.
+ * and pooling do not average away. Running the graph on calibration inputs gives E[x] for each
+ * layer's GEMM rows (a conv's receptive fields, padding included); the shift is subtracted from
+ * the layer's bias. `inputMeans` measures E[x] (on the float graph), `biasShifts` turns it into
+ * the shift per output channel.
  */
-export function biasShifts(g: Graph, targets: readonly CorrectionTarget[], feeds: readonly Record<string, Tensor>[]): Map<Node, Float64Array> {
+export function inputMeans(g: Graph, targets: readonly CorrectionTarget[], feeds: readonly Record<string, Tensor>[]): Map<Node, Float64Array> {
   const sums = new Map<Node, Float64Array>(), counts = new Map<Node, number>();
   runProbe(g, targets.map((t) => t.node.inputs[0]), feeds, (value, types) => {
     for (const t of targets) {
@@ -32,9 +33,18 @@ export function biasShifts(g: Graph, targets: readonly CorrectionTarget[], feeds
       counts.set(t.node, (counts.get(t.node) ?? 0) + n);
     }
   });
+  for (const t of targets) {
+    const e = sums.get(t.node)!, n = Math.max(1, counts.get(t.node)!);
+    for (let i = 0; i < e.length; i++) e[i] /= n;
+  }
+  return sums;
+}
+
+/** The mean output shift of each target per output channel, dW E[x]. */
+export function biasShifts(targets: readonly CorrectionTarget[], means: ReadonlyMap<Node, Float64Array>): Map<Node, Float64Array> {
   const shifts = new Map<Node, Float64Array>();
   for (const t of targets) {
-    const e = sums.get(t.node)!, n = counts.get(t.node)!, deq = t.packed.dequantize().data, w = t.dense.data as Float32Array;
+    const e = means.get(t.node)!, deq = t.packed.dequantize().data, w = t.dense.data as Float32Array;
     const conv = t.kind === 'conv', rows = conv ? t.dense.shape[0] : t.dense.shape[1], K = w.length / Math.max(1, rows);
     const group = conv ? (schemaOf(t.node.op)!.parse(t.node.attrs) as ConvAttrs).group : 1, Mg = rows / group;
     const shift = new Float64Array(rows);
@@ -43,7 +53,7 @@ export function biasShifts(g: Graph, targets: readonly CorrectionTarget[], feeds
       let s = 0;
       for (let k = 0; k < K; k++) {
         const i = conv ? m * K + k : k * rows + m;
-        s += (deq[i] - w[i]) * (e[g0 + k] / n);
+        s += (deq[i] - w[i]) * e[g0 + k];
       }
       shift[m] = s;
     }

@@ -2,12 +2,11 @@ import type { Graph, Node } from '../graph/graph.js';
 import type { Tensor } from '../tensor.js';
 import { schemaOf } from '../ops/index.js';
 import type { ConvAttrs } from '../ops/conv.js';
-import { f16ToF32 } from '../dtype.js';
 import { window2d } from '../../kernels/cpu/conv.js';
 import { int8Scale, quantizeInt8 } from '../../kernels/cpu/q-round.js';
 import { runProbe } from './calibrate.js';
 import { Int8Weight, int8Stride } from './formats/int8.js';
-import { Int4Weight, int4GroupScale, int4ScaleCount, q4, type Int4GroupSize } from './formats/int4.js';
+import { Int4Weight, halfToNumber, int4GroupScale, int4ScaleCount, q4, type Int4GroupSize } from './formats/int4.js';
 
 /** A layer for GPTQ: its node in the float graph and its weight as the quantized op sees it. */
 export interface GptqLayer { node: Node; kind: 'matmul' | 'conv'; dense: Tensor; axis: 0 | 1 }
@@ -131,7 +130,7 @@ function quantizeLayer(l: GptqLayer, h: Float64Array, K: number, G: number): Int
       for (let n = 0; n < rows; n++) {
         const bits = int4GroupScale(W.subarray(n * K, n * K + K), k, e, `weight of node '${l.node.name}'`);
         f16[n * blocks + b] = bits;
-        scale[n] = f16ToF32(bits);
+        scale[n] = halfToNumber(bits);
         inv[n] = scale[n] === 0 ? 0 : 1 / scale[n];
       }
     }

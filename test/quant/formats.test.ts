@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Int8Weight, quantizeInt8Weight } from '../../src/quant/formats/int8.js';
-import { Int4Weight, quantizeInt4Weight } from '../../src/quant/formats/int4.js';
+import { Int4Weight, halfToNumber, quantizeInt4Weight } from '../../src/quant/formats/int4.js';
 import { QuantizeError } from '../../src/quant/errors.js';
 import { Tensor } from '../../src/tensor.js';
 import { f16ToF32, f32ToF16 } from '../../src/dtype.js';
@@ -111,6 +111,13 @@ describe('INT4 group-wise format', () => {
       expect(q.quants.byteLength % 4).toBe(0);
       expect(q.scales.byteLength % 4).toBe(0);
     }), { numRuns: RUNS });
+  });
+
+  it('decodes float16 scales exactly as f16ToF32 does, for all 65536 bit patterns', () => {
+    for (let h = 0; h < 65536; h++) {
+      const a = f16ToF32(h), b = halfToNumber(h);
+      if (!(Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)))) expect(b, `bits 0x${h.toString(16)}`).toBe(a);
+    }
   });
 
   it('weight bytes are <= 0.16x float32 at group 32', () => {

@@ -102,6 +102,14 @@ describe('quantize() on graphs', () => {
     expect(ops(skipped).filter((o) => o === 'QMatMul')).toHaveLength(2);
   });
 
+  it('keeps the first n weight layers in float with keepFirstLayers, and rejects a bad count', () => {
+    const { layers } = quantizeWithReport(convnet(), { weights: 'int8', keepFirstLayers: 2 });
+    expect(layers.map((l) => l.format)).toEqual(['float', 'float', 'int8', 'int8']);
+    expect(layers[0].note).toBe('keepFirstLayers 2');
+    expect(() => quantize(convnet(), { weights: 'int8', keepFirstLayers: -1 })).toThrow(/'keepFirstLayers' must be a whole number >= 0, got -1/);
+    expect(() => quantize(convnet(), { weights: 'int8', keepFirstLayers: 1.5 })).toThrow(/'keepFirstLayers'/);
+  });
+
   it('quantizes embedding tables read by Gather; rows come out dequantized exactly', async () => {
     const b = new GraphBuilder('emb');
     const ids = b.input('ids', 'int64', [2, 5]);
