@@ -68,7 +68,7 @@ describe('MobileNetV2 quality and size', () => {
   });
 
   it('int8 bias correction and keepFirstLayers each lower the output error', async () => {
-    const err = async (o: QuantizeOptions) => 1 - (await compareOutputs(small, quantize(small, { weights: 'int8', activations: 'float32', ...o }), 6, 1)).cosineMean;
+    const err = async (o: Partial<QuantizeOptions>) => 1 - (await compareOutputs(small, quantize(small, { weights: 'int8', activations: 'float32', ...o }), 6, 1)).cosineMean;
     const plain = await err({});
     expect(await err({ biasCorrection: true })).toBeLessThan(plain);
     expect(await err({ keepFirstLayers: 6 })).toBeLessThan(plain);
