@@ -44,13 +44,16 @@ export interface QuantizeOptions {
   /**
    * Quantize MatMul/Gemm/Conv weights (group-1 convs) with GPTQ instead of rounding to nearest:
    * each rounding error is compensated on the weights not yet quantized, using the layer's input
-   * statistics from calibration inputs (see gptq.ts). Slower (K^3 per layer); lowers output
-   * error, most for int4. Default off.
+   * statistics from calibration inputs (see gptq.ts). Slower (K^3 per layer, so wide layers
+   * such as DistilBERT's K = 3072 dominate). Lowers output error, most for int4; on the seeded
+   * test models only a little (2-layer DistilBERT int4-g32: cosine 0.9881 -> 0.9901). Default off.
    */
   gptq?: boolean;
   /**
    * Subtract the mean output shift that weight rounding causes from each layer's bias, measured
-   * on calibration inputs (see bias-correction.ts). Default off.
+   * on calibration inputs (see bias-correction.ts). Residual stacks add these shifts up layer
+   * by layer: DistilBERT-base int4-g32 hidden-state cosine goes from 0.975 to 0.992 with it.
+   * Costs one float run per calibration input. Default off.
    */
   biasCorrection?: boolean;
   /**
@@ -244,7 +247,7 @@ function nmse(a: Float32Array, b: Float32Array): number {
 }
 
 function describe(o: Checked): string {
-  const extra = `${o.gptq ? ', GPTQ' : ''}${o.biasCorrection ? ', bias correction' : ''}`;
+  const extra = `${o.gptq ? ', GPTQ' : ''}${o.biasCorrection ? ', bias correction' : ''}${o.keepFirstLayers ? `, first ${o.keepFirstLayers} layers float` : ''}`;
   const acts = o.activations === 'auto' ? 'int8-dynamic for MatMul/Gemm, float32 for Conv' : o.activations;
   return (o.weights === 'int4' ? `int4 group ${o.groupSize}, activations ${acts}` : `int8 per channel, activations ${acts}`) + extra;
 }

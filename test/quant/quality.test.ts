@@ -53,7 +53,7 @@ describe('MobileNetV2 quality and size', () => {
   // the first conv alone costs 7.4e-4, the stem's 6 convs (features.0-2, 0.2% of the weights)
   // 2.5e-3 of the 3.5e-3 that all 52 layers sum to; everything after them is small. The seeded
   // network amplifies early errors (~100x in energy), as it does its input's: 0.5% noise on the
-  // input alone gives cosine 0.9994 and top-1 96.9% (32 inputs). So the stem stays float, and
+  // input alone gives cosine 0.9994 and top-1 93.8% (64 inputs). So the stem stays float, and
   // bias correction removes the mean shift the rest leaves. Default int8 measures cosine 0.9974.
   it('full size int8 with biasCorrection and the stem in float (keepFirstLayers 6): output cosine >= 0.999 (mean 0.9993, min 0.9990 over 128 inputs), bytes <= 0.27x', async () => {
     const q = quantize(full, { weights: 'int8', biasCorrection: true, keepFirstLayers: 6 });
@@ -74,10 +74,13 @@ describe('MobileNetV2 quality and size', () => {
     expect(await err({ keepFirstLayers: 6 })).toBeLessThan(plain);
   });
 
-  // The top-1 budget (>= 95% agreement) is NOT asserted: the seeded model's logits are
-  // nearly Gaussian (top-1 about 3 sigma above the mean, the runner-up a median ~0.2 sigma
-  // below, on some inputs 0.01 sigma), so top-1 flips at perturbations a trained model ignores
-  // and its estimate over tens of inputs moves by several percent between configurations of
-  // equal cosine. Measured at 1.0/224 (bench/quant-quality.ts): default int8 93.8% (32 inputs);
-  // biasCorrection + keepFirstLayers 6: 100% over 32 inputs but 93.0% over 128 (seeds 1..128).
+  // The top-1 budget (>= 95% agreement) is NOT met and not asserted. The seeded model's
+  // logits are nearly Gaussian: over 128 inputs the top1 - top2 gap is a median 0.18 sigma of
+  // the logits, and under 0.015 sigma on 5% of the inputs, so 95% agreement needs an output
+  // error of about 1 - cosine = 5e-5, 20x below the cosine budget; each late layer's int8
+  // rounding alone costs 1e-5 to 3e-5. Measured at 1.0/224 over 128 inputs (seeds 1..128), all
+  // with biasCorrection: keepFirstLayers 6 cosine 0.9993, top-1 93.0%; 12: 0.9997, 91.4%;
+  // 18: 0.9998, 94.5% (top-1 is not even monotonic in cosine: it counts near ties). Over 64
+  // inputs: default int8 cosine 0.9973, top-1 87.5%; FP32 itself with 0.5% input noise 0.9994,
+  // 93.8%, the same as int8 with biasCorrection and keepFirstLayers 6.
 });
