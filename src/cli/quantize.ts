@@ -8,7 +8,7 @@ import { compareOutputs, formatLayers, table, type OutputAgreement } from '../qu
 import { INT4_GROUP_SIZES, type Int4GroupSize } from '../quant/formats/int4.js';
 
 const USAGE = `usage: tessera quantize <model.onnx> --int8|--int4 [--group 32|64|128] [--activations float32|int8-dynamic]
-                        [-o out.onnx] [--report] [--samples N] [--seq L] [--keep-first-conv] [--keep-classifier]
+                        [-o out.onnx] [--report] [--samples N] [--seq L] [--keep-first-conv] [--keep-first-layers N] [--keep-classifier]
                         [--skip name,...] [--no-embeddings] [--gptq] [--bias-correction] [--calibration N] [--json]`;
 
 export interface QuantizeSummary {
@@ -62,7 +62,7 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
     options: {
       int8: { type: 'boolean' }, int4: { type: 'boolean' }, group: { type: 'string' }, activations: { type: 'string' },
       output: { type: 'string', short: 'o' }, report: { type: 'boolean' }, samples: { type: 'string' }, seq: { type: 'string' },
-      'keep-first-conv': { type: 'boolean' }, 'keep-classifier': { type: 'boolean' }, skip: { type: 'string' },
+      'keep-first-conv': { type: 'boolean' }, 'keep-first-layers': { type: 'string' }, 'keep-classifier': { type: 'boolean' }, skip: { type: 'string' },
       'no-embeddings': { type: 'boolean' }, 'bias-correction': { type: 'boolean' }, gptq: { type: 'boolean' }, calibration: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -82,6 +82,11 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   }
   if (values.activations !== undefined) opts.activations = values.activations as QuantizeOptions['activations'];
   if (values['keep-first-conv']) opts.keepFirstConv = true;
+  if (values['keep-first-layers'] !== undefined) {
+    const n = Number(values['keep-first-layers']);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--keep-first-layers must be a whole number >= 0, got '${values['keep-first-layers']}'`);
+    opts.keepFirstLayers = n;
+  }
   if (values['keep-classifier']) opts.keepClassifier = true;
   if (values['no-embeddings']) opts.embeddings = false;
   if (values['bias-correction']) opts.biasCorrection = true;

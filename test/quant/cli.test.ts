@@ -59,5 +59,11 @@ describe('tessera quantize', () => {
     await expect(quantizeCommand([input, '--int8', '--int4'])).rejects.toThrow(/exactly one of --int8 or --int4/);
     await expect(quantizeCommand([input, '--int4', '--group', '48'])).rejects.toThrow(/--group must be one of 32, 64, 128, got '48'/);
     await expect(quantizeCommand([input, '--int8', '--group', '32'])).rejects.toThrow(/applies to int4 weights only/);
+    await expect(quantizeCommand([input, '--int8', '--keep-first-layers', 'two'])).rejects.toThrow(/--keep-first-layers must be a whole number >= 0, got 'two'/);
+  });
+
+  it('--keep-first-layers keeps the first weight layers in float', async () => {
+    const s = JSON.parse(await capture([input, '--int8', '--keep-first-layers', '2', '--bias-correction', '--json']));
+    expect(s.layers.map((l: { format: string }) => l.format)).toEqual(['float', 'float', 'int8']);
   });
 });
