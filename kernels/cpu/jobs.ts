@@ -53,18 +53,25 @@ const qgemm: Job = {
 };
 
 export const SArr = { RowPtr: 0, Col: 1, Val: 2, X: 3, Y: 4, Bias: 5 } as const;
-export const SInt = { Bsr4: 0, Rows: 1, Lanes: 2, XOff: 3, Ldx: 4, YOff: 5, RsY: 6, CsY: 7, Code: 8, RowsOuter: 9, Count: 10 } as const;
+export const SInt = { Bsr4: 0, Rows: 1, Lanes: 2, XOff: 3, Ldx: 4, YOff: 5, RsY: 6, CsY: 7, Code: 8, RowsOuter: 9, ByLanes: 10, Count: 11 } as const;
 
-/** One sparse x dense product (sparse-spmm.ts) over output channels [lo, hi) (CSR) or block rows (BSR [1, 4]); floats: [hi clamp]. */
+/**
+ * One sparse x dense product (sparse-spmm.ts) over output channels [lo, hi) (CSR) or block rows
+ * (BSR [1, 4]), or with ByLanes over lanes [lo, hi) of every channel (lo a multiple of 8, so
+ * each lane falls in the same kind of lane tile as on one thread); floats: [hi clamp].
+ */
 const spmm: Job = {
   tmpF64: () => 32,
   run(arrays, ints, floats, lo, hi, tmp) {
     const rowPtr = arrays[SArr.RowPtr] as Int32Array, col = arrays[SArr.Col] as Uint16Array | Int32Array, val = arrays[SArr.Val] as Float32Array;
     const x = arrays[SArr.X] as Float32Array, y = arrays[SArr.Y] as Float32Array;
     const e = { bias: arrays[SArr.Bias] as Float32Array | undefined, code: ints[SInt.Code], hi: floats[0], post: undefined };
-    const lanes = ints[SInt.Lanes], xOff = ints[SInt.XOff], ldx = ints[SInt.Ldx], yOff = ints[SInt.YOff], rsY = ints[SInt.RsY], csY = ints[SInt.CsY];
-    if (ints[SInt.Bsr4] === 1) bsr4Spmm(rowPtr, col, val, ints[SInt.Rows], lo, hi, lanes, x, xOff, ldx, y, yOff, rsY, csY, e, tmp);
-    else csrSpmm(rowPtr, col, val, lo, hi, lanes, x, xOff, ldx, y, yOff, rsY, csY, e, ints[SInt.RowsOuter] === 1);
+    const ldx = ints[SInt.Ldx], rsY = ints[SInt.RsY], csY = ints[SInt.CsY], rows = ints[SInt.Rows], bsr = ints[SInt.Bsr4] === 1;
+    const byLanes = ints[SInt.ByLanes] === 1, t0 = byLanes ? lo : 0, lanes = byLanes ? hi - lo : ints[SInt.Lanes];
+    const o0 = byLanes ? 0 : lo, o1 = byLanes ? (bsr ? Math.ceil(rows / 4) : rows) : hi;
+    const xOff = ints[SInt.XOff] + t0, yOff = ints[SInt.YOff] + t0 * csY;
+    if (bsr) bsr4Spmm(rowPtr, col, val, rows, o0, o1, lanes, x, xOff, ldx, y, yOff, rsY, csY, e, tmp);
+    else csrSpmm(rowPtr, col, val, o0, o1, lanes, x, xOff, ldx, y, yOff, rsY, csY, e, ints[SInt.RowsOuter] === 1);
   },
 };
 

@@ -137,10 +137,12 @@ describe('sparse kernels on two threads', () => {
     same('SparseMatMul', [f32([1, 1024], 25), { packed: big }, undefined], { activation: 'Relu' }, { fmt: 'csr', M: 1 });
   }, 60_000);
 
-  it('SparseConv: pointwise, 2 images of 15x15 pixels, 101 channels', () => {
+  it('SparseConv: split by pixels in tiles of 8, 2 images of 15x17 pixels (255: lane tiles 8 + 4 + 1 at the end), 101 channels', () => {
     for (const [fmt, pack] of formats) {
       const w = pack(sparseTensor([101, 96, 1, 1], 30), 0);
-      same('SparseConv', [f32([2, 96, 15, 15], 31), { packed: w }, f32([101], 32)], { activation: 'Relu' }, { fmt });
+      same('SparseConv', [f32([2, 96, 15, 17], 31), { packed: w }, f32([101], 32)], { activation: 'Relu' }, { fmt });
+      same('SparseConv', [f32([2, 96, 15, 17], 33), { packed: w }, f32([101], 34)], { activation: 'Clip', activation_params: [0, 0.7] }, { fmt, act: 'relu6-like' });
+      same('SparseConv', [f32([1, 96, 15, 17], 35), { packed: w }, undefined], { activation: 'Sigmoid' }, { fmt, act: 'sigmoid' });
     }
   }, 60_000);
 });
