@@ -19,8 +19,8 @@ export interface Job {
 
 /** Quantized GEMM modes (the cores of q-gemm-i8.ts and q-gemm-i4.ts). */
 export const QMode = { I8F: 0, I4F: 1, I8I8: 2, I4I8: 3 } as const;
-/** qgemm arrays: float rows (float modes) or row pairs plus row scales (int8-input modes). */
-export const QArr = { A: 0, Pairs: 1, RowScale: 2, Panel: 3, Scales: 4, Bias: 5, Y: 6 } as const;
+/** qgemm arrays: float rows (float modes) or row pairs plus row scales (int8-input modes); Zeros: MatMulNBits zero points (int4, float inputs). */
+export const QArr = { A: 0, Pairs: 1, RowScale: 2, Panel: 3, Scales: 4, Bias: 5, Y: 6, Zeros: 7 } as const;
 export const QInt = { Mode: 0, ByRows: 1, M: 2, K: 3, N: 4, G: 5, Blocks: 6, AOff: 7, Lda: 8, YOff: 9, RsY: 10, CsY: 11, Count: 12 } as const;
 
 /**
@@ -42,7 +42,7 @@ const qgemm: Job = {
     if (mode === QMode.I8F || mode === QMode.I4F) {
       const a = arrays[QArr.A] as Float32Array;
       if (mode === QMode.I8F) gemmF32I8(M, K, a, aOff, lda, panel, jb0, jb1, N, scales, bias, y, yOff, rsY, csY);
-      else gemmF32I4(M, K, a, aOff, lda, panel, G, blocks, jb0, jb1, N, scales, bias, y, yOff, rsY, csY, acc, gs);
+      else gemmF32I4(M, K, a, aOff, lda, panel, G, blocks, jb0, jb1, N, scales, bias, y, yOff, rsY, csY, acc, gs, arrays[QArr.Zeros] as Float32Array | undefined);
       return;
     }
     let pairs = arrays[QArr.Pairs] as Float64Array, rowScale = arrays[QArr.RowScale] as Float32Array;

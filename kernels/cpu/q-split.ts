@@ -19,12 +19,13 @@ export function splitQGemm(
   par: ParallelGemm | undefined, mode: number, M: number, K: number, N: number, G: number, blocks: number,
   a: Float32Array | undefined, aOff: number, lda: number, pairs: Float64Array | undefined, rowScale: Float32Array | undefined,
   panel: Int32Array, scales: Float32Array, bias: Float32Array | undefined, y: Float32Array, yOff: number, rsY: number, csY: number,
+  zeros?: Float32Array,
 ): boolean {
   if (!par) return false;
   const T = par.threads, jbs = Math.ceil(N / 4), pairsIn = mode === QMode.I8I8 || mode === QMode.I4I8;
   const byCols = jbs >= T * WIDE_BLOCKS || (jbs >= T * MIN_BLOCKS && M < T * MIN_ROWS);
   if (!byCols && M < T * MIN_ROWS) return false;
   const ints = [mode, byCols ? 0 : 1, M, K, N, G, blocks, aOff, lda, yOff, rsY, csY];
-  const arrays = pairsIn ? [undefined, pairs, rowScale, panel, scales, bias, y] : [a, undefined, undefined, panel, scales, bias, y];
+  const arrays = pairsIn ? [undefined, pairs, rowScale, panel, scales, bias, y] : [a, undefined, undefined, panel, scales, bias, y, zeros];
   return par.split('qgemm', M * N * K, byCols ? jbs : M, byCols ? 1 : pairsIn ? 6 : 3, arrays, ints, []);
 }

@@ -16,7 +16,7 @@ let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-session-split-'));
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '--outDir', dir, '--rootDir', '.', '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
-    '--target', 'ES2022', '--types', 'node', '--skipLibCheck', 'src/index.ts', 'src/runtime/cpu/gemm-worker.ts', 'src/quant/index.ts', 'src/sparse/index.ts'], { stdio: 'pipe' });
+    '--target', 'ES2022', '--types', 'node', '--skipLibCheck', 'src/index.ts', 'src/runtime/cpu/gemm-worker.ts', 'src/quant/index.ts', 'src/sparse/index.ts', 'src/onnx/index.ts'], { stdio: 'pipe' });
 }, 180_000);
 
 afterAll(() => {
@@ -31,6 +31,7 @@ function child(body: string): { ops: string[]; splits: number; equal: boolean; f
     const { quantize } = await import(${lib('src/quant/index.js')});
     const { prune, sparsify } = await import(${lib('src/sparse/index.js')});
     const { GemmPool } = await import(${lib('src/runtime/cpu/threads.js')});
+    const { loadOnnx, saveOnnx } = await import(${lib('src/onnx/index.js')});
     let splits = 0;
     const split = GemmPool.prototype.split;
     GemmPool.prototype.split = function (...args) { const r = split.apply(this, args); if (r) splits++; return r; };
@@ -79,13 +80,14 @@ describe('sessions with threads 1 and 2 on quantized and sparse models', () => {
   for (const [name, make] of [
     ['int8 weights, int8 dynamic inputs (MLP)', `graph = quantize(b.build(), { weights: 'int8', activations: 'int8-dynamic' }); feeds = { x: new Tensor('float32', [128, 256], rand(128 * 256)) };`],
     ['int4 weights, float inputs (MLP)', `graph = quantize(b.build(), { weights: 'int4', activations: 'float32' }); feeds = { x: new Tensor('float32', [128, 256], rand(128 * 256)) };`],
+    ['int4 weights through ONNX MatMulNBits (uint8 blocks shared as constants)', `graph = loadOnnx(saveOnnx(quantize(b.build(), { weights: 'int4', activations: 'float32' }))); feeds = { x: new Tensor('float32', [128, 256], rand(128 * 256)) };`],
     ['int8 weights (3x3 and 1x1 convs)', `graph = quantize(conv.build(), { weights: 'int8' }); feeds = { x: new Tensor('float32', [1, 24, 40, 40], rand(24 * 1600)) };`],
     ['pruned 90%, CSR (MLP)', `graph = sparsify(prune(b.build(), { sparsity: 0.9 }), { format: 'csr' }); feeds = { x: new Tensor('float32', [128, 256], rand(128 * 256)) };`],
     ['pruned 90%, BSR 1x4 (1x1 conv)', `graph = sparsify(prune(conv.build(), { sparsity: 0.9, pattern: 'block' }), { format: 'bsr' }); feeds = { x: new Tensor('float32', [1, 24, 40, 40], rand(24 * 1600)) };`],
   ] as const) {
     it(name, () => {
       const r = child(MLP + make);
-      const want = name.startsWith('pruned') ? (name.includes('conv') ? 'SparseConv' : 'SparseMatMul') : name.includes('conv') ? 'QConv' : 'QMatMul';
+      const want = name.startsWith('pruned') ? (name.includes('conv') ? 'SparseConv' : 'SparseMatMul') : name.includes('conv') ? 'QConv' : name.includes('MatMulNBits') ? 'MatMulNBits' : 'QMatMul';
       expect(r.ops, 'the model runs the kernel under test').toContain(want);
       expect(r.logs.filter((l) => l.startsWith('threads:')), 'the pool started').toEqual([]);
       expect(r.splits, 'work went to the worker').toBeGreaterThan(0);

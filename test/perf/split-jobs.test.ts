@@ -113,6 +113,42 @@ describe('quantized kernels on two threads', () => {
   }, 60_000);
 });
 
+describe('MatMulNBits on two threads', () => {
+  /** B, scales and zero points as constants in shared memory (as a threaded session shares them); returns the output and the splits. */
+  function nbits(M: number, K: number, N: number, G: number, zeros: 'none' | 'packed' | 'float', par: GemmPool | undefined): { y: Float32Array; splits: boolean[] } {
+    const blocks = Math.ceil(K / G), schema = OPS.MatMulNBits as OpSchema<unknown>, raw = { K, N, bits: 4, block_size: G };
+    checkAttrs(schema, raw);
+    const attrs = schema.parse(raw);
+    const u8 = (n: number, s: number, mod: number) => { const a = new Uint8Array(new SharedArrayBuffer(n)); randomFloats(n, s, 0, 1).forEach((v, i) => { a[i] = Math.floor(v * mod); }); return a; };
+    const a: KTensor = { dtype: 'float32', shape: [M, K], data: shared(randomFloats(M * K, 1, -2, 2)) };
+    const b: KTensor = { dtype: 'uint8', shape: [N, blocks, G / 2], data: u8(N * blocks * G / 2, 2, 256) };
+    const sc: KTensor = { dtype: 'float32', shape: [N * blocks], data: shared(randomFloats(N * blocks, 3, -0.2, 0.2)) };
+    const z: KTensor | undefined = zeros === 'packed' ? { dtype: 'uint8', shape: [N * Math.ceil(blocks / 2)], data: u8(N * Math.ceil(blocks / 2), 4, 256) }
+      : zeros === 'float' ? { dtype: 'float32', shape: [N * blocks], data: shared(randomFloats(N * blocks, 4, 0, 15)) } : undefined;
+    const bias: KTensor = { dtype: 'float32', shape: [N], data: shared(randomFloats(N, 5)) };
+    const ins = [a, b, sc, z, undefined, bias];
+    const metas: KMeta[] = ins.map((t, i) => (!t ? { dtype: 'float32', shape: [] } : i === 0 ? { dtype: t.dtype, shape: t.shape } : t));
+    const out: KTensor = { dtype: 'float32', shape: [M, N], data: shared(new Float32Array(M * N).fill(NaN)) };
+    const kernel = CPU_KERNELS.MatMulNBits as CpuKernel<unknown, unknown>, prepared = kernel.prepare!(attrs, metas, [out]);
+    const bytes = kernel.scratchBytes?.(prepared, metas, [out]) ?? 0;
+    const scratch = new Float32Array(new SharedArrayBuffer(Math.ceil(bytes / 8) * 8));
+    const splits: boolean[] = [];
+    const counting = par && { threads: par.threads, sgemm: () => false, split: (...args: Parameters<ParallelGemm['split']>) => { const r = par.split(...args); splits.push(r); return r; } };
+    (kernel.run as (...x: unknown[]) => void)(ins, prepared, [out], scratch, counting);
+    return { y: out.data as Float32Array, splits };
+  }
+
+  it('splits by channel blocks with zero points folded in, the same bits as one thread (K = 300: a short last group)', () => {
+    for (const zeros of ['none', 'packed', 'float'] as const) {
+      const one = nbits(10, 300, 203, 32, zeros, undefined), two = nbits(10, 300, 203, 32, zeros, pool);
+      expect(two.splits, zeros).toEqual([true]);
+      expect(one.y.some((v) => Number.isNaN(v))).toBe(false);
+      const diff = one.y.findIndex((v, i) => !Object.is(v, two.y[i]));
+      expect(diff, `zeros ${zeros}: first output that differs`).toBe(-1);
+    }
+  });
+});
+
 /** A dense [rows, cols] weight with about 70% exact zeros. */
 function sparseTensor(shape: number[], s: number): Tensor {
   const n = shape.reduce((a, b) => a * b, 1), w = randomFloats(n, s), r = randomFloats(n, s + 7, 0, 1);

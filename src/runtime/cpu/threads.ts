@@ -167,21 +167,22 @@ export class GemmPool implements ParallelGemm {
   }
 
   /**
-   * Float32 constants the workers can read: those already in shared memory (a model file read
-   * with `shared`) as they are, the others copied into one SharedArrayBuffer — a second copy of
-   * those weights while the graph keeps its own.
+   * Float32 (and uint8: MatMulNBits' 4-bit blocks) constants the workers can read: those already
+   * in shared memory (a model file read with `shared`) as they are, the others copied into one
+   * SharedArrayBuffer — a second copy of those weights while the graph keeps its own.
    */
   share<T>(constants: ReadonlyMap<string, T>): Map<string, T> {
-    const copy = (v: T): v is T & Float32Array => v instanceof Float32Array && !shared(v);
+    const copy = (v: T): v is T & (Float32Array | Uint8Array) => (v instanceof Float32Array || v instanceof Uint8Array) && !shared(v);
+    const span = (v: ArrayBufferView) => Math.ceil(v.byteLength / 4) * 4; // keeps every Float32Array 4-byte aligned
     let bytes = 0;
-    for (const v of constants.values()) if (copy(v)) bytes += v.byteLength;
+    for (const v of constants.values()) if (copy(v)) bytes += span(v);
     const buf = new SharedArrayBuffer(bytes), out = new Map<string, T>();
     let off = 0;
     for (const [k, v] of constants) {
       if (!copy(v)) { out.set(k, v); continue; }
-      const c = new Float32Array(buf, off, v.length);
+      const c = v instanceof Float32Array ? new Float32Array(buf, off, v.length) : new Uint8Array(buf, off, v.length);
       c.set(v);
-      off += v.byteLength;
+      off += span(v);
       out.set(k, c as T);
     }
     return out;
