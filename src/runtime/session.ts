@@ -99,7 +99,7 @@ export class InferenceSession {
     }
     // GEMM workers read weights from shared memory.
     if (pool) for (const [name, data] of pool.share(this.constants)) this.constants.set(name, data);
-    this.packed = pool?.sharePacked(graph.initializers);
+    this.packed = pool?.sharePacked(graph);
   }
 
   /** From a Graph, ONNX bytes, or (in Node) a path to an .onnx file. */

@@ -17,7 +17,9 @@ import { quantizeInt4Weight } from '../../src/quant/formats/int4.js';
 import { CsrWeight } from '../../src/sparse/formats/csr.js';
 import { BsrWeight } from '../../src/sparse/formats/bsr.js';
 import { GemmPool } from '../../src/runtime/cpu/threads.js';
-import { sharePacked } from '../../src/runtime/cpu/share-packed.js';
+import { sharePacked, sharePackedOf } from '../../src/runtime/cpu/share-packed.js';
+import { GraphBuilder } from '../../src/graph/builder.js';
+import { quantize } from '../../src/quant/index.js';
 import { randomFloats } from '../util/numerics.js';
 
 /**
@@ -215,5 +217,21 @@ describe('GemmPool.split', () => {
     expect(sw.shape).toEqual(w.shape);
     expect(Array.from(sw.dequantize().data as Float32Array)).toEqual(Array.from(w.dequantize().data as Float32Array));
     expect(sharePacked(new Map([['w', sw]])).get('w'), 'already shared: kept as it is').toBe(sw);
+  });
+});
+
+describe('sharePackedOf', () => {
+  it("copies only the packed weights of kernels that split (a QMatMul's, not a QGather's embedding table)", () => {
+    const b = new GraphBuilder('g');
+    const ids = b.input('ids', 'int64', [4]);
+    const emb = b.op('Gather', [b.constant(new Tensor('float32', [50, 64], randomFloats(50 * 64, 1)), 'emb'), ids]);
+    b.output(b.matmul(emb, b.constant(new Tensor('float32', [64, 32], randomFloats(64 * 32, 2)), 'w')), 'y');
+    const g = quantize(b.build(), { weights: 'int8' });
+    const qm = g.nodes.find((n) => n.op === 'QMatMul'), qg = g.nodes.find((n) => n.op === 'QGather');
+    expect(qm && qg, `ops: ${g.nodes.map((n) => n.op).join(', ')}`).toBeTruthy();
+    const out = sharePackedOf(g);
+    expect([...out.keys()]).toEqual([qm!.inputs[1]]);
+    const w = out.get(qm!.inputs[1]) as unknown as { quants: Int8Array };
+    expect(w.quants.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 });

@@ -1,4 +1,13 @@
-import { isPacked, type Initializer, type PackedWeight } from '../../graph/graph.js';
+import { isPacked, type Graph, type Initializer, type PackedWeight } from '../../graph/graph.js';
+
+/** Ops whose kernels split their packed weight's work across threads (kernels/cpu/jobs.ts). */
+const SPLIT_OPS = new Set(['QMatMul', 'QConv', 'SparseMatMul', 'SparseConv']);
+
+/** sharePacked for the packed weights the split kernels read; others (e.g. QGather's embedding tables) are not copied. */
+export function sharePackedOf(graph: Graph): Map<string, PackedWeight> {
+  const read = new Set(graph.nodes.filter((n) => SPLIT_OPS.has(n.op)).flatMap((n) => n.inputs));
+  return sharePacked(new Map([...graph.initializers].filter(([name]) => read.has(name))));
+}
 
 /**
  * Packed weights (quantized, sparse) whose typed arrays workers can read: those already all in

@@ -3,9 +3,9 @@ import { sgemm } from '../../../kernels/cpu/sgemm.js';
 import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
 import type { ParallelGemm } from '../../../kernels/cpu/parallel.js';
 import { JOB_KINDS, JOBS, type JobArray, type JobKind } from '../../../kernels/cpu/jobs.js';
-import type { Initializer, PackedWeight } from '../../graph/graph.js';
+import type { Graph, PackedWeight } from '../../graph/graph.js';
 import { ARRAY_WORDS, CTL_WORDS, FSlot, MAX_ARRAYS, MAX_FLOATS, MAX_INTS, SGEMM, Slot, Split, State, typeCode, type PortMessage } from './gemm-job.js';
-import { sharePacked } from './share-packed.js';
+import { sharePackedOf } from './share-packed.js';
 
 type WorkerThreads = typeof import('node:worker_threads');
 
@@ -161,9 +161,9 @@ export class GemmPool implements ParallelGemm {
     return true;
   }
 
-  /** Packed (quantized, sparse) weights with their arrays in shared memory, for split jobs (share-packed.ts). */
-  sharePacked(initializers: ReadonlyMap<string, Initializer>): Map<string, PackedWeight> {
-    return sharePacked(initializers);
+  /** Packed (quantized, sparse) weights of split kernels with their arrays in shared memory (share-packed.ts). */
+  sharePacked(graph: Graph): Map<string, PackedWeight> {
+    return sharePackedOf(graph);
   }
 
   /**
