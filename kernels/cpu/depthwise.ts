@@ -1,18 +1,53 @@
 import type { ConvPlan, Window2d } from './conv.js';
 import { activateRow } from './gemm-epilogue.js';
 import { clamp } from './clamp.js';
+import type { ParallelGemm } from './parallel.js';
+
+/** What the depthwise kernel reads of a conv plan: plain numbers, so a worker can rebuild it (toInts / fromInts). */
+export interface DepthwisePlan {
+  win: Window2d;
+  C: number;
+  owLo: number; owHi: number;
+  /** The fused clamp (clamp.ts bounds) and transcendental activation (gemm-epilogue.ts ACT_*). */
+  lo: number; hi: number; act: number;
+}
+
+const WIN_KEYS = ['H', 'W', 'OH', 'OW', 'KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'PT', 'PL', 'PB', 'PR'] as const;
+
+export function depthwisePlan(p: ConvPlan): DepthwisePlan {
+  return { win: p.win, C: p.C, owLo: p.owLo, owHi: p.owHi, lo: p.gemmEpi.lo, hi: p.gemmEpi.hi, act: p.gemmEpi.act };
+}
+
+/** The 'depthwise' job's ints and floats (jobs.ts). */
+export function depthwiseInts(d: DepthwisePlan): number[] {
+  return [...WIN_KEYS.map((k) => d.win[k]), d.C, d.owLo, d.owHi, d.act];
+}
+export function depthwiseFromInts(ints: ArrayLike<number>, floats: ArrayLike<number>): DepthwisePlan {
+  const win = Object.fromEntries(WIN_KEYS.map((k, i) => [k, ints[i]])) as unknown as Window2d, n = WIN_KEYS.length;
+  return { win, C: ints[n], owLo: ints[n + 1], owHi: ints[n + 2], act: ints[n + 3], lo: floats[0], hi: floats[1] };
+}
 
 /**
- * Depthwise convolution (group == C == M), direct, with the bias and activation applied as each
- * output is stored. 3x3 windows with stride 1 or 2 and no dilation (MobileNet's) slide along
+ * The whole depthwise conv (N x C planes), split by planes across threads when `par` takes it:
+ * planes are independent, so the output is the one-thread output.
+ */
+export function runDepthwise(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, d: DepthwisePlan, N: number, par?: ParallelGemm): void {
+  const planes = N * d.C, work = planes * d.win.OH * d.win.OW * d.win.KH * d.win.KW;
+  if (par?.split('depthwise', work, planes, 1, [x, w, b, y], depthwiseInts(d), [d.lo, d.hi])) return;
+  depthwiseConv(x, w, b, y, d, 0, planes);
+}
+
+/**
+ * Depthwise convolution (group == C == M) over planes nc0..nc1 (n * C + c), direct, with the
+ * bias and activation applied as each output is stored. 3x3 windows with stride 1 or 2 and no dilation (MobileNet's) slide along
  * each row keeping the window in registers: stride 1 loads 3 new inputs per output instead of
  * 9, stride 2 loads 6. Rows whose window crosses the top or bottom edge, and the few columns
  * crossing the left or right edge, take a bounds-checked loop.
  */
-export function depthwiseConv(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, p: ConvPlan): void {
-  const { H, W, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL } = p.win, { owLo, owHi } = p, e = p.gemmEpi, lo = e.lo, hi = e.hi;
+export function depthwiseConv(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, p: DepthwisePlan, nc0: number, nc1: number): void {
+  const { H, W, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL } = p.win, { owLo, owHi, lo, hi, act } = p;
   const slide = KH === 3 && KW === 3 && DH === 1 && DW === 1 && (SW === 1 || SW === 2);
-  for (let nc = 0; nc < p.N * p.C; nc++) {
+  for (let nc = nc0; nc < nc1; nc++) {
     const xb = nc * H * W, wb = (nc % p.C) * KH * KW, bias = b ? b[nc % p.C] : 0;
     for (let oh = 0; oh < OH; oh++) {
       const yr = (nc * OH + oh) * OW, iy0 = oh * SH - PT;
@@ -25,7 +60,7 @@ export function depthwiseConv(x: Float32Array, w: Float32Array, b: Float32Array 
       }
       for (let ow = 0; ow < owLo; ow++) y[yr + ow] = clamp(edgePixel(x, w, xb, wb, iy0, ow * SW - PL, khLo, khHi, p.win) + bias, lo, hi);
       for (let ow = owHi; ow < OW; ow++) y[yr + ow] = clamp(edgePixel(x, w, xb, wb, iy0, ow * SW - PL, khLo, khHi, p.win) + bias, lo, hi);
-      if (e.act !== 0) activateRow(y, yr, OW, e.act);
+      if (act !== 0) activateRow(y, yr, OW, act);
     }
   }
 }

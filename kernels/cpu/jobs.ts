@@ -1,6 +1,7 @@
 import { gemmF32I8, gemmI8Pairs } from './q-gemm-i8.js';
 import { gemmF32I4, gemmI8I4 } from './q-gemm-i4.js';
 import { bsr4Spmm, csrSpmm } from './sparse-spmm.js';
+import { depthwiseConv, depthwiseFromInts } from './depthwise.js';
 
 /**
  * Work that threads can share: each job computes the part [lo, hi) of its output (channel
@@ -75,7 +76,15 @@ const spmm: Job = {
   },
 };
 
+/** A depthwise conv (depthwise.ts) over planes [lo, hi); arrays x, w, bias, y; ints/floats from depthwiseInts. */
+const depthwise: Job = {
+  tmpF64: () => 0,
+  run(arrays, ints, floats, lo, hi) {
+    depthwiseConv(arrays[0] as Float32Array, arrays[1] as Float32Array, arrays[2] as Float32Array | undefined, arrays[3] as Float32Array, depthwiseFromInts(ints, floats), lo, hi);
+  },
+};
+
 /** Every job, by the name kernels pass to ParallelGemm.split; a job's wire code is its index in JOB_KINDS. */
-export const JOBS = { qgemm, spmm } as const;
+export const JOBS = { qgemm, spmm, depthwise } as const;
 export type JobKind = keyof typeof JOBS;
 export const JOB_KINDS = Object.keys(JOBS) as JobKind[];

@@ -235,3 +235,11 @@ describe('sharePackedOf', () => {
     expect(w.quants.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 });
+
+describe('depthwise conv on two threads', () => {
+  it('splits by planes (81 planes: parts of 41 and 40) with the same bits, for 3x3 stride 1 and 2, a dilated 5x5, and fused activations', () => {
+    same('Conv', [f32([1, 81, 40, 36], 21), f32([81, 1, 3, 3], 22), f32([81], 23)], { group: 81, pads: [1, 1, 1, 1] }, { dw: '3x3 s1' });
+    same('FusedConv', [f32([2, 33, 69, 70], 24), f32([33, 1, 3, 3], 25), f32([33], 26)], { group: 33, pads: [1, 1, 1, 1], strides: [2, 2], activation: 'Clip', activation_params: [0, 6] }, { dw: '3x3 s2 relu6' });
+    same('FusedConv', [f32([1, 45, 30, 31], 27), f32([45, 1, 5, 5], 28), undefined], { group: 45, pads: [4, 4, 4, 4], dilations: [2, 2], activation: 'Sigmoid' }, { dw: '5x5 d2 sigmoid' });
+  }, 60_000);
+});
