@@ -8,7 +8,7 @@ import type { WeightMatrix } from './formats/matrix.js';
  *   CSR    = nnz * csrNnz + rows * row
  *   BSR    = blocks * bsr4Block + rows * row        ([1, 4] blocks)
  * and a sparse format wins when it is the cheapest and below SPARSE_MARGIN times dense. Only
- * the ratios matter: CSR pays off below a density of about 0.8 * denseMac / csrNnz (0.65).
+ * the ratios matter: CSR pays off below a density of about 0.8 * denseMac / csrNnz (0.6).
  */
 export interface SparseCostModel {
   /** Dense kernel, per multiply-add. */
@@ -24,11 +24,12 @@ export interface SparseCostModel {
 /**
  * Calibrated with `node dist/bench/sparse.js --only gemm,pointwise` (bench/sparse.ts fits these
  * from the fastest rounds of its GEMM 128x768x3072 and MobileNetV2 pointwise runs, relative
- * least squares) on the development machine: 2-core AMD EPYC (Zen 5), Node 20, 2026-11-29,
- * which printed { denseMac: 0.552, csrNnz: 0.676, bsr4Block: 2.09, row: 1.01 }. Re-run it when
- * the dense kernels change: these are relative to Tessera's own dense GEMM.
+ * least squares) on the development machine: 2-core AMD EPYC, Node 20, 2026-11-29, one thread
+ * pinned to one core, after the dense kernels' branch-free epilogues landed; it printed
+ * { denseMac: 0.412, csrNnz: 0.550, bsr4Block: 1.87, row: 0.627 }. Re-run it when the dense
+ * kernels change: these are relative to Tessera's own dense GEMM.
  */
-export const DEFAULT_COST: SparseCostModel = { denseMac: 0.55, csrNnz: 0.68, bsr4Block: 2.1, row: 1.0 };
+export const DEFAULT_COST: SparseCostModel = { denseMac: 0.41, csrNnz: 0.55, bsr4Block: 1.87, row: 0.63 };
 
 /**
  * A sparse kernel must be priced below this fraction of the dense one to be picked: margin
