@@ -45,11 +45,13 @@ export interface SessionOptions {
   /** WebGL: gpu.js's GPU class (default: globalThis.GPU, else import('gpu.js')), mode, canvas. */
   webgl?: WebGlOptions;
   /**
-   * CPU threads for large GEMMs and convolutions (default: the available cores). Above 1, in
-   * Node, worker_threads split each big product; they start on first use and end in dispose().
-   * Weights are then copied once into shared memory (a second copy of the float weights).
-   * Without SharedArrayBuffer or worker_threads (browsers, for now) it runs on one thread and
-   * says so once.
+   * CPU threads (default: the available cores). Above 1, in Node, worker_threads split each
+   * big GEMM, conv, quantized and sparse product (results identical to one thread); they start
+   * on first use and end in dispose(). Workers read weights from shared memory: a model file is
+   * read straight into it; a Graph's float weights, and the packed weights of quantized and
+   * sparse layers, are copied there once. Without SharedArrayBuffer or worker_threads
+   * (browsers, for now) it runs on one thread and says so once (through `debug`, or a warning
+   * when `threads` was given explicitly).
    */
   threads?: number;
 }
