@@ -14,7 +14,7 @@
  * against the issue's budgets; see quant-quality.ts.
  *
  * Timing: each case runs interleaved with its FP32 baseline (round robin, so load on the machine
- * hits both alike); figures are medians of the rounds. Single-threaded, like Tessera's kernels today.
+ * hits both alike); figures are medians of the rounds. One thread (sessions pinned to threads: 1); bench/split-threads.ts measures threads.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -162,7 +162,7 @@ async function modelBench(o: QuantBenchOptions, rows: QuantBenchRow[], label: st
     const name = `${q.weights}${q.weights === 'int4' ? ` g${q.groupSize ?? 32}` : ''} w / ${q.activations === 'int8-dynamic' ? 'int8' : 'f32'} in`;
     variants.push({ name, graph: quantize(g, q) });
   }
-  const sessions = await Promise.all(variants.map((v) => InferenceSession.create(v.graph)));
+  const sessions = await Promise.all(variants.map((v) => InferenceSession.create(v.graph, { threads: 1 })));
   const ms = await timeAsync(sessions.map((s) => () => s.run(feeds)), o.quick ? 3 : 7, o.quick ? 20000 : 60000);
   const outs = await Promise.all(sessions.map(async (s) => (await s.run(feeds))[s.outputNames[0]].data as Float32Array));
   variants.forEach((v, i) => {
