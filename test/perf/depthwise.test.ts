@@ -35,6 +35,7 @@ const cases: Case[] = [
   { C: 2, H: 8, W: 11, k: 3, s: 2, pads: [1, 1, 1, 1], bias: true, act: relu6 },
   { C: 2, H: 9, W: 10, k: 3, s: 2, pads: [1, 1, 1, 1], bias: true },
   { C: 2, H: 3, W: 3, k: 3, s: 1, pads: [1, 1, 1, 1], act: { kind: 'relu' } },
+  { C: 2, H: 8, W: 6, k: 3, s: 1, pads: [1, 1, 1, 1], bias: true, act: { kind: 'sigmoid' } }, // interior rows 1..6 in pairs
   { C: 2, H: 2, W: 2, k: 3, s: 2, pads: [1, 1, 1, 1], bias: true },
   { C: 1, H: 1, W: 1, k: 3, s: 1, pads: [1, 1, 1, 1], bias: true },
   { C: 2, H: 5, W: 4, k: 3, s: 1, pads: [0, 0, 0, 0], bias: true, act: { kind: 'sigmoid' } },
