@@ -79,6 +79,22 @@ describe('sgemm fast paths vs float64 reference at strategy switches', () => {
     it(`${name}${c.epi ? ` bias:${c.epi.bias} ${c.epi.act ?? ''}` : ''}`, () => check(c, 11 + i));
   }
 
+  it('clamps non-finite and huge sums exactly (the register tile sends them to its exact path)', () => {
+    for (const K of [16, 300]) for (const clip of [true, false]) {
+      const M = 52, N = 12, A = randomFloats(M * K, 3), B = randomFloats(K * N, 4), bias = randomFloats(M, 5);
+      A[5 * K] = 1e30; A[9 * K + 3] = Infinity; A[13 * K + 2] = Number.NaN; A[17 * K + 1] = -Infinity; A[21 * K] = -3e38;
+      const c = new Float32Array(M * N).fill(7), ws = new Float32Array(sgemmWorkspaceFloats(M, N, K));
+      sgemm(M, N, K, A, 0, K, 1, B, 0, N, 1, c, 0, N, false, ws, 0, gemmEpilogue(clip ? 'relu6' : undefined, 0, 6, true), bias, 0);
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+        let s = bias[i];
+        for (let k = 0; k < K; k++) s += A[i * K + k] * B[k * N + j];
+        const want = Math.fround(clip ? Math.min(Math.max(s, 0), 6) : s), got = c[i * N + j], at = `K ${K} clip ${clip} [${i}, ${j}]`;
+        if (!Number.isFinite(want) || Math.abs(s) > 1e20 || (clip && (want === 0 || want === 6))) expect(got, at).toBe(want);
+        else expect(Math.abs(got - want), at).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want)));
+      }
+    }
+  });
+
   it('asks for no workspace when it packs nothing', () => {
     expect(sgemmWorkspaceFloats(3, 1000, 1000)).toBe(0);
     expect(sgemmWorkspaceFloats(100, 0, 10)).toBe(0);
