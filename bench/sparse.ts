@@ -17,11 +17,9 @@ import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GraphBuilder, InferenceSession, Tensor, type Graph } from '../src/index.js';
-import { OPS, type OpName } from '../src/ops/index.js';
+import type { OpName } from '../src/ops/index.js';
 import type { RawAttrs } from '../src/ops/types.js';
-import type { PackedWeight } from '../src/graph/graph.js';
-import { CPU_KERNELS } from '../kernels/cpu/index.js';
-import type { CpuKernel, KMeta, KTensor } from '../kernels/types.js';
+import { kernelCall as call, type BenchInput } from './kernel-call.js';
 import { models } from '../src/models/index.js';
 import { saveOnnx } from '../src/onnx/index.js';
 import { prune, CsrWeight, BsrWeight, type PruneOptions } from '../src/sparse/index.js';
@@ -106,18 +104,8 @@ function timed(t: Timing, dense: Timing): Pick<SparseBenchRow, 'medianMs' | 'den
   };
 }
 
-/** One kernel prepared as a session would (constant weight, packed weight as KMeta.packed); returns run(). */
-function kernelCall(op: OpName, raw: RawAttrs, inputs: { shape: number[]; data?: Float32Array; packed?: PackedWeight }[]): () => void {
-  const schema = OPS[op] as unknown as { parse(r: RawAttrs): unknown; infer(i: unknown[], a: unknown): { shape: number[] }[] };
-  const attrs = schema.parse(raw);
-  const [t] = schema.infer(inputs.map((i) => ({ dtype: 'float32', shape: i.shape })), attrs);
-  const out: KTensor = { dtype: 'float32', shape: t.shape, data: new Float32Array(t.shape.reduce((a, b) => a * b, 1)) };
-  const metas: KMeta[] = inputs.map((i) => ({ dtype: 'float32', shape: i.shape, ...(i.packed ? { packed: i.packed } : { data: i.data }) }));
-  const k = CPU_KERNELS[op] as CpuKernel<unknown, unknown>, p = k.prepare ? k.prepare(attrs, metas, [out]) : attrs;
-  const scratch = new Float32Array(Math.ceil((k.scratchBytes?.(p, metas, [out]) ?? 0) / 4));
-  const ins: KTensor[] = inputs.map((i) => ({ dtype: 'float32', shape: i.shape, data: i.data ?? new Float32Array(0) }));
-  return () => k.run(ins, p, [out], scratch);
-}
+/** kernel-call.ts's kernel, run on one thread. */
+const kernelCall = (op: OpName, raw: RawAttrs, inputs: BenchInput[]): (() => void) => call(op, raw, inputs).run;
 
 function random(n: number, seed: number): Float32Array {
   const a = new Float32Array(n);

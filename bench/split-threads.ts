@@ -15,11 +15,10 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { InferenceSession, Tensor, type Graph } from '../src/index.js';
-import { OPS, type OpName } from '../src/ops/index.js';
+import type { OpName } from '../src/ops/index.js';
 import type { RawAttrs } from '../src/ops/types.js';
 import type { PackedWeight } from '../src/graph/graph.js';
-import { CPU_KERNELS } from '../kernels/cpu/index.js';
-import type { CpuKernel, KMeta, KTensor } from '../kernels/types.js';
+import { kernelCall as call } from './kernel-call.js';
 import type { ParallelGemm } from '../kernels/cpu/parallel.js';
 import { GemmPool } from '../src/runtime/cpu/threads.js';
 import { sharePacked } from '../src/runtime/cpu/share-packed.js';
@@ -37,18 +36,10 @@ function random(n: number, seed: number, scale = 1): Float32Array {
   return a;
 }
 
-/** One kernel prepared as a threaded session prepares it; run(par) runs it on one thread (undefined) or split. */
+/** kernel-call.ts's kernel as a threaded session prepares it: packed weights and arrays in shared memory. */
 function kernelCall(op: OpName, raw: RawAttrs, x: { shape: number[]; data: Float32Array }, w: PackedWeight | Tensor): { run: (par?: ParallelGemm) => void; out: Float32Array } {
-  const schema = OPS[op] as unknown as { parse(r: RawAttrs): unknown; infer(i: unknown[], a: unknown): { shape: number[] }[] };
-  const attrs = schema.parse(raw), dense = w instanceof Tensor;
-  const weight: Partial<KMeta> = dense ? { data: w.data as Float32Array } : { packed: sharePacked(new Map([['w', w]])).get('w')! };
-  const [t] = schema.infer([{ dtype: 'float32', shape: x.shape }, { dtype: 'float32', shape: w.shape }], attrs);
-  const out: KTensor = { dtype: 'float32', shape: t.shape, data: shared(t.shape.reduce((a, b) => a * b, 1)) };
-  const metas: KMeta[] = [{ dtype: 'float32', shape: x.shape }, { dtype: 'float32', shape: w.shape, ...weight }];
-  const k = CPU_KERNELS[op] as CpuKernel<unknown, unknown>, p = k.prepare!(attrs, metas, [out]);
-  const scratch = shared(Math.ceil((k.scratchBytes?.(p, metas, [out]) ?? 0) / 8) * 2);
-  const ins: KTensor[] = [{ dtype: 'float32', shape: x.shape, data: x.data }, { dtype: 'float32', shape: w.shape, data: dense ? w.data as Float32Array : new Float32Array(0) }];
-  return { run: (par) => (k.run as (...a: unknown[]) => void)(ins, p, [out], scratch, par), out: out.data as Float32Array };
+  const weight = w instanceof Tensor ? { shape: w.shape.slice(), data: w.data as Float32Array } : { shape: w.shape.slice(), packed: sharePacked(new Map([['w', w]])).get('w')! };
+  return call(op, raw, [x, weight], shared);
 }
 
 interface Timing { median: number; min: number }
