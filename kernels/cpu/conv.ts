@@ -2,7 +2,7 @@ import type { ConvActivation, ConvAttrs } from '../../src/ops/conv.js';
 import type { WindowAttrs } from '../../src/ops/dims.js';
 import { cpuKernel, type KMeta } from '../types.js';
 import { sgemm, sgemmWorkspaceFloats } from './sgemm.js';
-import { depthwisePlan, runDepthwise, type DepthwisePlan } from './depthwise.js';
+import { depthwiseRun, runDepthwise, type DepthwiseRun } from './depthwise.js';
 import type { ParallelGemm } from './parallel.js';
 import { gemmEpilogue, type GemmEpilogue } from './gemm-epilogue.js';
 import { erf } from './erf.js';
@@ -78,8 +78,8 @@ export interface ConvPlan {
   act: Epilogue;
   /** The same bias + activation as the GEMM applies it in its tile stores (pointwise, im2col). */
   gemmEpi: GemmEpilogue;
-  /** depthwise: what its kernel reads. */
-  dw?: DepthwisePlan;
+  /** depthwise: its kernel's plan and split job. */
+  dw?: DepthwiseRun;
 }
 
 const SCRATCH_FLOATS = 1 << 20;
@@ -96,7 +96,7 @@ export function prepareConv(attrs: ConvAttrs, inputs: readonly KMeta[], outputs:
   const tileP = Math.max(1, Math.min(P, Math.floor(SCRATCH_FLOATS / Math.max(1, K))));
   const act = planEpilogue(attrs.activation);
   const plan: ConvPlan = { mode, N, C, M, group, Cg, Mg, K, P, win, tileP, owLo, owHi, act, gemmEpi: gemmEpilogue(act.kind, act.min, act.max, true) };
-  if (mode === 'depthwise') plan.dw = depthwisePlan(plan);
+  if (mode === 'depthwise') plan.dw = depthwiseRun(plan);
   return plan;
 }
 
@@ -107,7 +107,7 @@ export function prepareConv(attrs: ConvAttrs, inputs: readonly KMeta[], outputs:
 export function runConv(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, p: ConvPlan, scratch: Float32Array, par?: ParallelGemm): void {
   if (y.length === 0) return;
   const { N, C, M, group, Cg, Mg, K, P } = p, HW = p.win.H * p.win.W;
-  if (p.mode === 'depthwise') { runDepthwise(x, w, b, y, p.dw!, N, par); return; }
+  if (p.mode === 'depthwise') { runDepthwise(x, w, b, y, p.dw!, par); return; }
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < group; g++) {
       const xOff = (n * C + g * Cg) * HW, yOff = (n * M + g * Mg) * P, wOff = g * Mg * K;

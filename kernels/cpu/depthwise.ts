@@ -3,7 +3,7 @@ import { activateRow } from './gemm-epilogue.js';
 import { clamp } from './clamp.js';
 import type { ParallelGemm } from './parallel.js';
 
-/** What the depthwise kernel reads of a conv plan: plain numbers, so a worker can rebuild it (toInts / fromInts). */
+/** What the depthwise kernel reads of a conv plan: plain numbers, so a worker can rebuild it (depthwiseFromInts). */
 export interface DepthwisePlan {
   win: Window2d;
   C: number;
@@ -12,16 +12,23 @@ export interface DepthwisePlan {
   lo: number; hi: number; act: number;
 }
 
+/** A whole depthwise conv as planned: its kernel plan and the 'depthwise' split job (jobs.ts), built once. */
+export interface DepthwiseRun {
+  plan: DepthwisePlan;
+  /** N x C planes, and multiply-adds (whether splitting pays). */
+  planes: number; work: number;
+  ints: readonly number[]; floats: readonly number[];
+}
+
 const WIN_KEYS = ['H', 'W', 'OH', 'OW', 'KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'PT', 'PL', 'PB', 'PR'] as const;
 
-export function depthwisePlan(p: ConvPlan): DepthwisePlan {
-  return { win: p.win, C: p.C, owLo: p.owLo, owHi: p.owHi, lo: p.gemmEpi.lo, hi: p.gemmEpi.hi, act: p.gemmEpi.act };
+export function depthwiseRun(p: ConvPlan): DepthwiseRun {
+  const plan: DepthwisePlan = { win: p.win, C: p.C, owLo: p.owLo, owHi: p.owHi, lo: p.gemmEpi.lo, hi: p.gemmEpi.hi, act: p.gemmEpi.act };
+  const planes = p.N * p.C, { OH, OW, KH, KW } = p.win;
+  return { plan, planes, work: planes * OH * OW * KH * KW, ints: [...WIN_KEYS.map((k) => p.win[k]), p.C, p.owLo, p.owHi, plan.act], floats: [plan.lo, plan.hi] };
 }
 
-/** The 'depthwise' job's ints and floats (jobs.ts). */
-export function depthwiseInts(d: DepthwisePlan): number[] {
-  return [...WIN_KEYS.map((k) => d.win[k]), d.C, d.owLo, d.owHi, d.act];
-}
+/** The plan a worker rebuilds from the job's ints and floats. */
 export function depthwiseFromInts(ints: ArrayLike<number>, floats: ArrayLike<number>): DepthwisePlan {
   const win = Object.fromEntries(WIN_KEYS.map((k, i) => [k, ints[i]])) as unknown as Window2d, n = WIN_KEYS.length;
   return { win, C: ints[n], owLo: ints[n + 1], owHi: ints[n + 2], act: ints[n + 3], lo: floats[0], hi: floats[1] };
@@ -31,10 +38,9 @@ export function depthwiseFromInts(ints: ArrayLike<number>, floats: ArrayLike<num
  * The whole depthwise conv (N x C planes), split by planes across threads when `par` takes it:
  * planes are independent, so the output is the one-thread output.
  */
-export function runDepthwise(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, d: DepthwisePlan, N: number, par?: ParallelGemm): void {
-  const planes = N * d.C, work = planes * d.win.OH * d.win.OW * d.win.KH * d.win.KW;
-  if (par?.split('depthwise', work, planes, 1, [x, w, b, y], depthwiseInts(d), [d.lo, d.hi])) return;
-  depthwiseConv(x, w, b, y, d, 0, planes);
+export function runDepthwise(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, r: DepthwiseRun, par?: ParallelGemm): void {
+  if (par?.split('depthwise', r.work, r.planes, 1, [x, w, b, y], r.ints, r.floats)) return;
+  depthwiseConv(x, w, b, y, r.plan, 0, r.planes);
 }
 
 /**
