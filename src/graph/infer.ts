@@ -39,12 +39,7 @@ export function inferTypes(graph: Graph, analysis: Analysis, opts: InferOptions 
   for (const pn of analysis.order) {
     const { node } = pn;
     const ins = node.inputs.map((v) => (v ? types.get(v) : undefined));
-    let outs: ValueType[];
-    try {
-      outs = pn.schema.infer(ins, pn.attrs);
-    } catch (e) {
-      throw new GraphError((e as Error).message, node.name, node.op);
-    }
+    let outs = inferNode(pn, ins);
     if (opts.evaluate && outs.every((t) => !t.value) && ins.every((t, k) => !node.inputs[k] || t?.value) &&
         outs.every((t) => isStatic(t.shape) && t.shape.reduce((a, b) => a * b, 1) <= limit)) {
       const data = opts.evaluate(pn, ins, outs);
@@ -64,4 +59,13 @@ export function inferTypes(graph: Graph, analysis: Analysis, opts: InferOptions 
 }
 
 /** The name under which an omitted ('') node output is typed and planned. */
+/** One node's output types from its inputs'; a schema's complaint becomes a GraphError naming the node and op. */
+export function inferNode(pn: ParsedNode, ins: (ValueType | undefined)[]): ValueType[] {
+  try {
+    return pn.schema.infer(ins, pn.attrs);
+  } catch (e) {
+    throw new GraphError((e as Error).message, pn.node.name, pn.node.op);
+  }
+}
+
 export function unusedOutput(node: string, k: number): string { return `${node}:unused${k}`; }

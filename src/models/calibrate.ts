@@ -1,3 +1,4 @@
+import { inferNode } from '../graph/infer.js';
 import type { Graph } from '../graph/graph.js';
 import { analyze } from '../graph/analyze.js';
 import { toKernelData } from '../dtype.js';
@@ -47,7 +48,7 @@ export function calibrateBatchNorm(graph: Graph, seed: number): void {
     const { node } = pn;
     const ins = node.inputs.map((v) => (v ? values.get(v) : undefined));
     if (node.op === 'BatchNormalization') setStatistics(ins[0]!, graph.initializers.get(node.inputs[3]) as Tensor, graph.initializers.get(node.inputs[4]) as Tensor);
-    const outs = pn.schema.infer(ins, pn.attrs);
+    const outs = inferNode(pn, ins);
     const data = evaluateOnCpu(pn, ins, outs);
     node.outputs.forEach((o, k) => { if (o) values.set(o, { ...outs[k], value: data[k] }); });
     // Intermediates are dropped after their last use; initializers stay (they are the graph's).

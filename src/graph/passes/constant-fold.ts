@@ -1,5 +1,6 @@
 import { GraphError, type Node } from '../graph.js';
 import { analyze, type ParsedNode } from '../analyze.js';
+import { inferNode } from '../infer.js';
 import { Tensor } from '../../tensor.js';
 import { toKernelData, toPublicData, type KernelData } from '../../dtype.js';
 import { isStatic, sizeOf } from '../../ops/dims.js';
@@ -51,12 +52,7 @@ export const constantFold: Pass = {
     for (const pn of analyze(g).order) {
       const node = pn.node;
       const ins = node.inputs.map((v) => (v ? types.get(v) : undefined));
-      let outs: ValueType[];
-      try {
-        outs = pn.schema.infer(ins, pn.attrs);
-      } catch (e) {
-        throw new GraphError((e as Error).message, node.name, node.op);
-      }
+      const outs = inferNode(pn, ins);
       const folded = node.op === 'Constant' ? constantNode(node.attrs) : fold(pn, ins, outs);
       if (folded) {
         node.outputs.forEach((o, k) => {
