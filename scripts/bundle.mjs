@@ -9,6 +9,9 @@
 //   core.js     Tensor, Graph, GraphBuilder, InferenceSession (CPU) only: the size budget
 //   onnx.js     loadOnnx / saveOnnx
 //   worker.js   the script a Web Worker runs for createWorkerSession / pipeline stages
+//   chunks/gemm-web-worker.js  a threads helper (session in a Web Worker, threads > 1): the
+//               pool finds it with new URL('./gemm-web-worker.js', import.meta.url) from its
+//               own chunk, so it sits beside the chunks (esbuild does not follow that pattern)
 // The WebGPU and WebGL backends, the ONNX reader and the graph passes are reached only through
 // dynamic import(), so each lands in its own chunk, fetched the first time it is used.
 // gpu.js (optional peer dependency) is never bundled: pass its GPU class in the session's
@@ -28,6 +31,11 @@ export const ENTRIES = {
   core: 'src/entries/core.ts',
   onnx: 'src/onnx/index.ts',
   worker: 'src/entries/worker.ts',
+};
+
+/** Scripts loaded by URL rather than imported, by output path; not counted in the size report. */
+export const URL_ENTRIES = {
+  'chunks/gemm-web-worker': 'src/runtime/cpu/gemm-web-worker.ts',
 };
 
 /** esbuild options shared by the bundle and the tests that inspect it. */
@@ -86,7 +94,7 @@ export function gzipBytes(text) { return gzipSync(Buffer.from(text), { level: 9 
 /** Builds every entry into `outdir`; returns esbuild's metafile and a size report. */
 export async function bundle({ outdir = path.join(root, 'dist/browser'), minify = true } = {}) {
   rmSync(outdir, { recursive: true, force: true }); // chunk names carry hashes: old ones would pile up
-  const entryPoints = Object.fromEntries(Object.entries(ENTRIES).map(([k, v]) => [k, path.join(root, v)]));
+  const entryPoints = Object.fromEntries(Object.entries({ ...ENTRIES, ...URL_ENTRIES }).map(([k, v]) => [k, path.join(root, v)]));
   const result = await build(browserBuildOptions({ entryPoints, outdir, minify }));
   const read = (out) => readFileSync(path.resolve(root, out), 'utf8');
   const sizes = {};

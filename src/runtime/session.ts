@@ -45,13 +45,15 @@ export interface SessionOptions {
   /** WebGL: gpu.js's GPU class (default: globalThis.GPU, else import('gpu.js')), mode, canvas. */
   webgl?: WebGlOptions;
   /**
-   * CPU threads (default: the available cores). Above 1, in Node, worker_threads split each
-   * big GEMM, conv, quantized and sparse product (results identical to one thread); they start
-   * on first use and end in dispose(). Workers read weights from shared memory: a model file is
-   * read straight into it; a Graph's float weights, and the packed weights of quantized and
-   * sparse layers, are copied there once. Without SharedArrayBuffer or worker_threads
-   * (browsers, for now) it runs on one thread and says so once (through `debug`, or a warning
-   * when `threads` was given explicitly).
+   * CPU threads (default: the available cores). Above 1, helper threads split each big GEMM,
+   * conv, quantized and sparse product (results identical to one thread): worker_threads in
+   * Node (started on first use), module Web Workers when the session runs in a browser's Web
+   * Worker with cross-origin isolation (started in create); they end in dispose(). Workers read
+   * weights from shared memory: a model file is read straight into it; a Graph's float weights,
+   * and the packed weights of quantized and sparse layers, are copied there once. Without
+   * SharedArrayBuffer (a page without cross-origin isolation) or on a page's main thread (which
+   * may not block) it runs on one thread and says so once (through `debug`, or a warning when
+   * `threads` was given explicitly).
    */
   threads?: number;
 }
@@ -122,7 +124,7 @@ export class InferenceSession {
     // GPU backend code (and in Node the optional 'webgpu' package) loads only when tried.
     const { name, accelerator } = await selectBackend(order, opts);
     // Worker code loads only when threads are used (browser bundles start without it).
-    const pool = name === 'cpu' && opts.threads > 1 ? await (await import('./cpu/threads.js')).GemmPool.create(opts.threads, threadsLog(opts, options.threads !== undefined)) : undefined;
+    const pool = name === 'cpu' && opts.threads > 1 ? await (await import('./cpu/threads.js')).GemmPool.create(opts.threads, threadsLog(opts, options.threads !== undefined), undefined, debugLog(opts)) : undefined;
     return new InferenceSession(graph, analysis, opts, name, accelerator, pool);
   }
 
@@ -201,6 +203,11 @@ async function defaultThreads(): Promise<number> {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
   try { return (await import('node:os')).availableParallelism(); } catch { return 1; }
+}
+
+/** The debug logger, if any: the helpers' start and the work they did. */
+function debugLog(opts: Required<SessionOptions>): ((line: string) => void) | undefined {
+  return typeof opts.debug === 'function' ? opts.debug : opts.debug ? (line) => console.log(line) : undefined;
 }
 
 /** Where a threads notice goes: the debug logger, else console.warn when threads were asked for explicitly. */

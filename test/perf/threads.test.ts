@@ -64,6 +64,7 @@ describe('GEMM worker pool', () => {
     check({ M: 64, N: 150, K: 60 }, 8);                // rows: C not wide enough for columns
     check({ M: 400, N: 40, K: 64 }, 3);                // rows: too narrow for 2 x 24 columns
     expect(logs).toEqual([]);
+    expect(pool.helperParts, 'parts the worker finished').toBe(4);
   }, 60_000);
 
   it('applies the epilogue to each part with the bias offset by the part', () => {

@@ -48,3 +48,31 @@ export const FSlot = { Lo: 0, Hi: 1, Count: Math.max(2, MAX_FLOATS) } as const;
 
 /** Registering a buffer with a worker (main -> worker); an error report (worker -> main). */
 export type PortMessage = { id: number; buffer: SharedArrayBuffer } | { error: string };
+
+/** The buffer ids the job in `ctl` names: a browser helper awaits those it has not received before running it. */
+export function jobBufferIds(ctl: Int32Array): number[] {
+  if (ctl[Slot.Job] === SGEMM) return [ctl[Slot.ABuf], ctl[Slot.BBuf], ctl[Slot.CBuf], ctl[Slot.BiasBuf]].filter((id) => id >= 0);
+  const ids: number[] = [];
+  for (let i = 0, w = Split.First; i < ctl[Split.Arrays]; i++, w += ARRAY_WORDS) if (ctl[w] >= 0) ids.push(ctl[w]);
+  return ids;
+}
+
+/**
+ * A browser helper's error report, in shared memory (UTF-16 code units after a length word):
+ * the pool reads it while blocked in Atomics.wait, where no message can arrive, and a Web
+ * Worker has no receiveMessageOnPort.
+ */
+export const ERROR_UNITS = 512;
+
+export function writeError(units: Uint16Array, message: string): void {
+  const n = Math.min(message.length, units.length - 1);
+  for (let i = 0; i < n; i++) units[i + 1] = message.charCodeAt(i);
+  units[0] = n;
+}
+
+export function readError(units: Uint16Array): string {
+  return units[0] === 0 ? 'unknown error' : String.fromCharCode(...units.subarray(1, 1 + units[0]));
+}
+
+/** A browser helper's first message: its control words, float64 words and error units. */
+export interface WebHelperInit { ctl: SharedArrayBuffer; f64: SharedArrayBuffer; error: SharedArrayBuffer }

@@ -1,13 +1,11 @@
-import type { MessagePort, Worker } from 'node:worker_threads';
 import { sgemm } from '../../../kernels/cpu/sgemm.js';
 import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
 import type { ParallelGemm } from '../../../kernels/cpu/parallel.js';
 import { JOB_KINDS, JOBS, type JobArray, type JobKind } from '../../../kernels/cpu/jobs.js';
 import type { Graph, PackedWeight } from '../../graph/graph.js';
 import { ARRAY_WORDS, CTL_WORDS, FSlot, MAX_ARRAYS, MAX_FLOATS, MAX_INTS, SGEMM, Slot, Split, State, typeCode, type PortMessage } from './gemm-job.js';
+import { nodeHost, webHost, type Helper, type HelperHost } from './helper-hosts.js';
 import { sharePackedOf } from './share-packed.js';
-
-type WorkerThreads = typeof import('node:worker_threads');
 
 /** Below this many multiply-adds a product (or a split job) stays on one thread: the hand-off would cost more. */
 const MIN_WORK = 1 << 19;
@@ -18,14 +16,16 @@ const MIN_ROWS = 16;
 const WIDE_COLS = 96;
 const START_TIMEOUT_MS = 10_000;
 
-interface WorkerSlot { worker: Worker; ctl: Int32Array; f64: Float64Array; port: MessagePort; sent: Set<number> }
+interface WorkerSlot { helper: Helper; ctl: Int32Array; f64: Float64Array; sent: Set<number> }
 
 /**
- * A pool of GEMM workers for one session: `threads - 1` worker_threads plus the calling thread,
+ * A pool of GEMM workers for one session: `threads - 1` helpers (worker_threads in Node, module
+ * Web Workers in a browser's Web Worker; helper-hosts.ts) plus the calling thread,
  * each taking a contiguous share of C's columns (or rows, for tall narrow products). Kernels
  * stay synchronous: the caller posts the other shares into shared control words, computes its
- * own, then waits with Atomics.wait. Workers start on the first product big enough to split,
- * are reused, are unref'd (they never keep a process alive) and end in dispose(). Other kernels
+ * own, then waits with Atomics.wait. Workers start on the first product big enough to split
+ * (in browsers: in create, see HelperHost.blockingStart), are reused, never keep a Node process
+ * alive and end in dispose(). Other kernels
  * (quantized, sparse) share their work the same way through `split` and kernels/cpu/jobs.ts.
  *
  * Operands must live in SharedArrayBuffers (the executor's arena and the session's shared
@@ -40,37 +40,47 @@ export class GemmPool implements ParallelGemm {
   private disposed = false;
   /** The calling thread's float64 scratch for its part of split jobs. */
   private tmp = new Float64Array(0);
+  private parts = 0;
 
-  private constructor(private readonly wt: WorkerThreads, readonly threads: number, private readonly url: URL, private readonly log: (line: string) => void) {}
+  private constructor(private readonly host: HelperHost, readonly threads: number, private readonly log: (line: string) => void, private readonly debug?: (line: string) => void) {}
+
+  /** Parts of products the helpers have finished: what they really did, for tests and the debug log. */
+  get helperParts(): number { return this.parts; }
 
   /**
    * A pool, or undefined (said once through `log`) where threads cannot run here: no
-   * SharedArrayBuffer, or no worker_threads (browsers: Web Workers would need an asynchronous
-   * executor, since a page's main thread may not block in Atomics.wait).
+   * SharedArrayBuffer (a browser without cross-origin isolation), or a browser page's main
+   * thread, which may not block in Atomics.wait (a session in a Web Worker can use threads).
+   * `url`: the helper script (default: gemm-worker.js in Node, gemm-web-worker.js in browsers,
+   * next to this module). `debug`: where the helpers' start and the parts they ran are logged.
    */
-  static async create(threads: number, log: (line: string) => void, url = new URL('./gemm-worker.js', import.meta.url)): Promise<GemmPool | undefined> {
+  static async create(threads: number, log: (line: string) => void, url?: URL, debug?: (line: string) => void): Promise<GemmPool | undefined> {
     if (threads <= 1) return undefined;
     if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') {
       log(`threads: SharedArrayBuffer is not available here (in browsers it needs cross-origin isolation); running on one thread instead of ${threads}`);
       return undefined;
     }
-    let wt: WorkerThreads;
-    try {
-      wt = await import('node:worker_threads');
-    } catch {
-      log(`threads: worker threads are only supported in Node for now; running on one thread instead of ${threads}`);
-      return undefined;
+    const wt = await import('node:worker_threads').catch(() => undefined);
+    if (!wt) {
+      const why = webThreadsUnavailable();
+      if (why) {
+        log(`threads: ${why}; running on one thread instead of ${threads}`);
+        return undefined;
+      }
+      const pool = new GemmPool(webHost(url), threads, log, debug);
+      return await pool.startAhead() ? pool : undefined;
     }
+    const script = url ?? new URL('./gemm-worker.js', import.meta.url);
     // Running from TypeScript sources (tests) there is no compiled worker: one thread, quietly
     // checked here rather than by a worker failing to load after the first product waits for it.
-    if (url.protocol === 'file:') {
+    if (script.protocol === 'file:') {
       const [{ existsSync }, { fileURLToPath }] = await Promise.all([import('node:fs'), import('node:url')]);
-      if (!existsSync(fileURLToPath(url))) {
-        log(`threads: the worker script ${url.href} is missing (running from sources?); running on one thread`);
+      if (!existsSync(fileURLToPath(script))) {
+        log(`threads: the worker script ${script.href} is missing (running from sources?); running on one thread`);
         return undefined;
       }
     }
-    return new GemmPool(wt, threads, url, log);
+    return new GemmPool(nodeHost(wt, script), threads, log, debug);
   }
 
   sgemm(
@@ -191,39 +201,70 @@ export class GemmPool implements ParallelGemm {
   /** Ends the workers; later products run on the calling thread. */
   dispose(): void {
     this.disposed = true;
+    if (this.workers) this.debug?.(`thread pool: ${this.workers.length} ${this.host.kind} helper(s) ran ${this.parts} part(s) of products`);
     for (const w of this.workers ?? []) {
       Atomics.store(w.ctl, Slot.State, State.Exit);
       Atomics.notify(w.ctl, Slot.State);
-      w.port.close();
-      void w.worker.terminate();
+      w.helper.terminate();
     }
     this.workers = undefined;
   }
 
-  private start(): WorkerSlot[] | undefined {
+  private spawn(): WorkerSlot[] {
     const slots: WorkerSlot[] = [];
     try {
       for (let t = 1; t < this.threads; t++) {
         const ctl = new Int32Array(new SharedArrayBuffer(CTL_WORDS * 4)), f64 = new Float64Array(new SharedArrayBuffer(FSlot.Count * 8));
-        const { port1, port2 } = new this.wt.MessageChannel();
-        // No inherited flags (e.g. --input-type would stop the worker loading): it runs plain compute.
-        const worker = new this.wt.Worker(this.url, { workerData: { ctl: ctl.buffer, f64: f64.buffer, port: port2 }, transferList: [port2], execArgv: [] });
         // A worker that dies must not take the process with it: later products run on this thread.
-        worker.on('error', (e: Error) => { this.fail(`a GEMM worker stopped: ${e.message}`); });
-        worker.unref();
-        port1.unref();
-        slots.push({ worker, ctl, f64, port: port1, sent: new Set() });
+        const helper = this.host.spawn(ctl.buffer as SharedArrayBuffer, f64.buffer as SharedArrayBuffer, (m) => this.fail(`a GEMM worker stopped: ${m}`));
+        slots.push({ helper, ctl, f64, sent: new Set() });
       }
+    } catch (e) {
+      for (const s of slots) s.helper.terminate();
+      throw e;
+    }
+    return slots;
+  }
+
+  /** Node: starts the workers on first use, blocking until they are up. */
+  private start(): WorkerSlot[] | undefined {
+    if (!this.host.blockingStart) return undefined; // started in create, or broken since
+    let slots: WorkerSlot[] = [];
+    try {
+      slots = this.spawn();
       for (const s of slots) {
         if (Atomics.wait(s.ctl, Slot.State, State.Starting, START_TIMEOUT_MS) === 'timed-out') throw new Error(`a worker did not start within ${START_TIMEOUT_MS / 1000} s`);
       }
     } catch (e) {
-      for (const s of slots) void s.worker.terminate();
+      for (const s of slots) s.helper.terminate();
       this.fail(`could not start GEMM workers (${(e as Error).message})`);
       return undefined;
     }
     this.workers = slots;
+    this.debug?.(`thread pool: ${slots.length} ${this.host.kind} helper(s) started`);
     return slots;
+  }
+
+  /**
+   * Browsers: starts the helpers now and waits for them without blocking, polling their state
+   * words (a Web Worker's own workers start only while its event loop runs). False, said once,
+   * when they did not start.
+   */
+  private async startAhead(): Promise<boolean> {
+    try {
+      this.workers = this.spawn();
+    } catch (e) {
+      this.fail(`could not start GEMM workers (${(e as Error).message})`);
+      return false;
+    }
+    const until = Date.now() + START_TIMEOUT_MS;
+    while (this.workers?.some((s) => Atomics.load(s.ctl, Slot.State) === State.Starting)) {
+      if (Date.now() > until) this.fail(`could not start GEMM workers (a worker did not start within ${START_TIMEOUT_MS / 1000} s)`);
+      else await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    if (this.broken !== undefined || !this.workers) return false;
+    this.debug?.(`thread pool: ${this.workers.length} ${this.host.kind} helper(s) started`);
+    return true;
   }
 
   /** Waits for the first `posted` workers to finish their parts; a part that failed throws here, after all are done. */
@@ -233,10 +274,9 @@ export class GemmPool implements ParallelGemm {
       const w = workers[t];
       while (Atomics.load(w.ctl, Slot.State) === State.Job) Atomics.wait(w.ctl, Slot.State, State.Job);
       if (Atomics.load(w.ctl, Slot.State) === State.Failed) {
-        const m = this.wt.receiveMessageOnPort(w.port)?.message as PortMessage | undefined;
-        failure = m && 'error' in m ? m.error : 'unknown error';
+        failure = w.helper.takeError();
         Atomics.store(w.ctl, Slot.State, State.Idle);
-      }
+      } else this.parts++;
     }
     if (failure !== undefined) throw new Error(`GEMM worker failed: ${failure}`);
   }
@@ -254,11 +294,21 @@ export class GemmPool implements ParallelGemm {
     const buf = arr.buffer as SharedArrayBuffer;
     let id = this.ids.get(buf);
     if (id === undefined) { id = this.nextId++; this.ids.set(buf, id); }
-    if (!w.sent.has(id)) { w.port.postMessage({ id, buffer: buf } satisfies PortMessage); w.sent.add(id); }
+    if (!w.sent.has(id)) { w.helper.post({ id, buffer: buf } satisfies PortMessage); w.sent.add(id); }
     return id;
   }
 }
 
 function shared(a: ArrayBufferView): boolean {
   return a.buffer instanceof SharedArrayBuffer;
+}
+
+/** Why a browser context cannot run pool helpers, or undefined where it can (a dedicated Web Worker). */
+function webThreadsUnavailable(): string | undefined {
+  const g = globalThis as { DedicatedWorkerGlobalScope?: abstract new () => unknown; Worker?: unknown };
+  if (!g.DedicatedWorkerGlobalScope || !(globalThis instanceof g.DedicatedWorkerGlobalScope)) {
+    return "a browser page's main thread may not block in Atomics.wait, which threads need: run the session in a Web Worker (createWorkerSession) to use threads";
+  }
+  if (typeof g.Worker !== 'function') return 'this Web Worker cannot start workers of its own';
+  return undefined;
 }

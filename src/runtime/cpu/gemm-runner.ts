@@ -1,0 +1,52 @@
+import { sgemm, sgemmWorkspaceFloats } from '../../../kernels/cpu/sgemm.js';
+import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
+import { JOB_KINDS, JOBS, type JobArray } from '../../../kernels/cpu/jobs.js';
+import { ARRAY_WORDS, arrayView, FSlot, SGEMM, Slot, Split } from './gemm-job.js';
+
+/**
+ * What a pool helper does with the job the calling thread wrote into its shared control words:
+ * its part of a product (SGEMM, or a split job of kernels/cpu/jobs.ts) with the same kernels.
+ * One code path for both helper scripts, gemm-worker.ts (Node) and gemm-web-worker.ts
+ * (browsers); they differ only in how a buffer id becomes the SharedArrayBuffer it names.
+ */
+export function createJobRunner(ctl: Int32Array, f64: Float64Array, buffer: (id: number) => SharedArrayBuffer): () => void {
+  const floatViews = new Map<number, Float32Array>();
+  const epi: GemmEpilogue = { biasPerRow: false, lo: -Infinity, hi: Infinity, act: 0 };
+  let ws = new Float32Array(0);
+  let tmp = new Float64Array(0);
+  /** This helper's own SIMD engine, made on its first SIMD part (null: it cannot run here). */
+
+  function view(id: number): Float32Array {
+    let v = floatViews.get(id);
+    if (!v) { v = new Float32Array(buffer(id)); floatViews.set(id, v); }
+    return v;
+  }
+
+  function runSgemm(): void {
+    const M = ctl[Slot.M], N = ctl[Slot.N], K = ctl[Slot.K], need = sgemmWorkspaceFloats(M, N, K);
+    if (ws.length < need) ws = new Float32Array(need);
+    const hasEpi = ctl[Slot.HasEpi] === 1;
+    epi.biasPerRow = ctl[Slot.BiasPerRow] === 1; epi.act = ctl[Slot.Act]; epi.lo = f64[FSlot.Lo]; epi.hi = f64[FSlot.Hi];
+    const biasBuf = ctl[Slot.BiasBuf];
+    sgemm(M, N, K,
+      view(ctl[Slot.ABuf]), ctl[Slot.AOff], ctl[Slot.RsA], ctl[Slot.CsA],
+      view(ctl[Slot.BBuf]), ctl[Slot.BOff], ctl[Slot.RsB], ctl[Slot.CsB],
+      view(ctl[Slot.CBuf]), ctl[Slot.COff], ctl[Slot.Ldc], ctl[Slot.Accumulate] === 1,
+      ws, 0, hasEpi ? epi : undefined, biasBuf >= 0 ? view(biasBuf) : undefined, ctl[Slot.BiasOff]);
+  }
+
+  function runSplit(code: number): void {
+    const job = JOBS[JOB_KINDS[code]];
+    if (!job) throw new Error(`worker: no job with code ${code}`);
+    const arrays: (JobArray | undefined)[] = [];
+    for (let i = 0, w = Split.First; i < ctl[Split.Arrays]; i++, w += ARRAY_WORDS) {
+      arrays.push(ctl[w] < 0 ? undefined : arrayView(ctl[w + 3], buffer(ctl[w]), ctl[w + 1], ctl[w + 2]));
+    }
+    const i0 = Split.First + ctl[Split.Arrays] * ARRAY_WORDS, ints = ctl.subarray(i0, i0 + ctl[Split.Ints]);
+    const floats = f64.subarray(0, ctl[Split.Floats]), need = job.tmpF64(ints);
+    if (tmp.length < need) tmp = new Float64Array(need);
+    job.run(arrays, ints, floats, ctl[Split.Lo], ctl[Split.Hi], tmp);
+  }
+
+  return () => { if (ctl[Slot.Job] === SGEMM) runSgemm(); else runSplit(ctl[Slot.Job]); };
+}
