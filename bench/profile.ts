@@ -3,7 +3,9 @@
  * and GFLOP/s for the multiply-add ops, beside the GEMM speed of the same machine at 512³.
  * It answers "what limits this model" when a whole-model target is out of reach.
  *
- *   npm run build && node dist/bench/profile.js [mobilenetv2|distilbert] [--runs N] [--seq 128]
+ *   npm run build && node dist/bench/profile.js [mobilenetv2|distilbert] [--runs N] [--seq 128] [--js]
+ *
+ * GEMMs run on the WebAssembly SIMD engine where available, as in a session; --js keeps them in JavaScript.
  *
  * One thread: the plan runs through the normal executor with each kernel wrapped in a timer
  * (a few microseconds per step, negligible next to the kernels that matter).
@@ -20,6 +22,7 @@ import { toKernelData, type KernelData } from '../src/dtype.js';
 import { Tensor } from '../src/tensor.js';
 import { sgemm, sgemmWorkspaceFloats } from '../kernels/cpu/sgemm.js';
 import type { TieredPlan } from '../kernels/cpu/tiers.js';
+import { SimdGemm } from '../kernels/cpu/sgemm-simd.js';
 import { modelFeeds, SEQ, type ModelId } from './model-specs.js';
 import { seededFloats } from './data.js';
 
@@ -44,23 +47,23 @@ function kindOf(st: PlanStep): string {
   return mode ? `${st.pn.node.op} ${mode}` : st.pn.node.op;
 }
 
-function gemmGflops(): number {
+function gemmGflops(simd: SimdGemm | undefined): number {
   const n = 512, a = seededFloats(n * n, 1), b = seededFloats(n * n, 2), c = new Float32Array(n * n);
   const ws = new Float32Array(sgemmWorkspaceFloats(n, n, n)), times: number[] = [];
   for (let r = 0; r < 7; r++) {
     const t = performance.now();
-    sgemm(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false, ws);
+    if (!simd?.sgemm(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false)) sgemm(n, n, n, a, 0, n, 1, b, 0, n, 1, c, 0, n, false, ws);
     times.push(performance.now() - t);
   }
   times.sort((x, y) => x - y);
   return (2 * n ** 3) / (times[3] * 1e6);
 }
 
-export function profile(graph: Graph, feeds: Tensor[], runs: number): { rows: Row[]; totalMs: number } {
+export function profile(graph: Graph, feeds: Tensor[], runs: number, simd?: SimdGemm): { rows: Row[]; totalMs: number } {
   const g = optimize(graph, { evaluate: evaluateOnCpu });
   const constants = new Map<string, KernelData>();
   for (const [name, w] of g.initializers) if (!isPacked(w)) constants.set(name, toKernelData(w.dtype, (w as Tensor).data, true, name));
-  const plan = compileCpuPlan(g, analyze(g), new Map(g.inputs.map((v, i) => [v.name, feeds[i].shape])), constants);
+  const plan = compileCpuPlan(g, analyze(g), new Map(g.inputs.map((v, i) => [v.name, feeds[i].shape])), constants, undefined, simd ? { tiers: ['wasm-simd'] } : undefined);
   const rows = new Map<string, Row>(), byStep = plan.steps.map((st) => {
     const kind = kindOf(st);
     const row = rows.get(kind) ?? { kind, calls: 0, ms: 0, flops: 0 };
@@ -81,7 +84,7 @@ export function profile(graph: Graph, feeds: Tensor[], runs: number): { rows: Ro
       },
     };
   });
-  const exec = new CpuExecutor(plan);
+  const exec = new CpuExecutor(plan, undefined, simd);
   exec.run(feeds); // warm-up: V8 compiles the kernels
   counting = true;
   const t = performance.now();
@@ -92,17 +95,18 @@ export function profile(graph: Graph, feeds: Tensor[], runs: number): { rows: Ro
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { runs: { type: 'string', default: '5' }, seq: { type: 'string', default: String(SEQ) } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { runs: { type: 'string', default: '5' }, seq: { type: 'string', default: String(SEQ) }, js: { type: 'boolean', default: false } } });
+  const simd = values.js ? undefined : SimdGemm.create();
   const id = (positionals[0] ?? 'mobilenetv2') as ModelId;
   if (id !== 'mobilenetv2' && id !== 'distilbert') throw new Error(`model must be mobilenetv2 or distilbert, got '${id}'`);
   const seq = Number(values.seq), runs = Number(values.runs);
   const graph = id === 'mobilenetv2' ? models.mobilenetV2() : models.distilbert();
   const feeds = modelFeeds(id, 1).map((f) => new Tensor(f.dtype as never, id === 'distilbert' ? [1, seq] : f.shape, (id === 'distilbert' ? f.data.slice(0, seq) : f.data) as never));
-  const peak = gemmGflops();
-  const { rows, totalMs } = profile(graph, feeds, runs);
+  const peak = gemmGflops(simd);
+  const { rows, totalMs } = profile(graph, feeds, runs, simd);
   const flops = rows.reduce((s, r) => s + r.flops, 0);
   console.log(`${id}${id === 'distilbert' ? ` S=${seq}` : ''}, 1 thread: ${totalMs.toFixed(1)} ms per run (${runs} runs), ${(flops / 1e9).toFixed(2)} GFLOP in Conv/Gemm/MatMul`);
-  console.log(`GEMM 512x512x512 on this machine now: ${peak.toFixed(2)} GFLOP/s\n`);
+  console.log(`GEMM 512x512x512 on this machine now (${simd ? 'WebAssembly SIMD' : 'JavaScript'}): ${peak.toFixed(2)} GFLOP/s\n`);
   console.log(`${'op'.padEnd(28)}${'calls'.padStart(6)}${'ms'.padStart(10)}${'share'.padStart(8)}${'GFLOP/s'.padStart(10)}`);
   for (const r of rows) {
     const gf = r.flops ? (r.flops / (r.ms * 1e6)).toFixed(2) : '';

@@ -20,6 +20,12 @@ export interface KMeta {
   readonly packed?: PackedWeight;
 }
 
+/** What a plan allows its kernels beyond the portable JavaScript ones. */
+export interface PlanEnv {
+  /** Kernel tiers (kernels/cpu/tiers.ts) the runner has engines for, by name; the JavaScript tier is always allowed. */
+  readonly tiers?: readonly string[];
+}
+
 /**
  * A CPU kernel: a pure function over preallocated outputs.
  * `prepare` runs once per plan (per input-shape signature) and turns parsed attributes plus
@@ -28,7 +34,7 @@ export interface KMeta {
  * buffer that lives in the arena for the duration of this node only.
  */
 export interface CpuKernel<A, P = A> {
-  prepare?(attrs: A, inputs: readonly KMeta[], outputs: readonly KMeta[]): P;
+  prepare?(attrs: A, inputs: readonly KMeta[], outputs: readonly KMeta[], env?: PlanEnv): P;
   scratchBytes?(prepared: P, inputs: readonly KMeta[], outputs: readonly KMeta[]): number;
   run(inputs: readonly (KTensor | undefined)[], prepared: P, outputs: readonly KTensor[], scratch: Float32Array): void;
 }

@@ -46,11 +46,20 @@ import { matMulNBits } from './matmul-nbits.js';
 import { sparseMatMul } from './sparse-matmul.js';
 import { sparseConv } from './sparse-conv.js';
 import { tiered } from './tiers.js';
+import { simdAvailable } from './sgemm-simd.js';
 
-/** The GEMM-class kernels dispatch by tier (tiers.ts); JavaScript is the only tier so far. */
-const convTiers = tiered([{ name: 'js', kernel: conv }]);
-const gemmTiers = tiered([{ name: 'js', kernel: gemm }]);
-const matMulTiers = tiered([{ name: 'js', kernel: matMul }]);
+/**
+ * The GEMM-class kernels dispatch by tier (tiers.ts): the same kernel code either way, its
+ * products on the WebAssembly SIMD engine (sgemm-simd.ts) or in JavaScript. A depthwise conv
+ * runs no GEMM, so it stays on the JavaScript tier.
+ */
+const SIMD = 'wasm-simd';
+const convTiers = tiered([
+  { name: SIMD, available: simdAvailable, supports: (a, i, o) => conv.prepare!(a, i, o).mode !== 'depthwise', kernel: conv },
+  { name: 'js', kernel: conv },
+]);
+const gemmTiers = tiered([{ name: SIMD, available: simdAvailable, kernel: gemm }, { name: 'js', kernel: gemm }]);
+const matMulTiers = tiered([{ name: SIMD, available: simdAvailable, kernel: matMul }, { name: 'js', kernel: matMul }]);
 
 /** The CPU backend covers every op: the mapped type makes a missing entry a compile error. */
 export const CPU_KERNELS: { [K in OpName]: CpuKernel<AttrsOf<K>, any> } = {

@@ -1,10 +1,11 @@
-import type { CpuKernel, KMeta } from '../types.js';
+import type { CpuKernel, KMeta, PlanEnv } from '../types.js';
 
 /**
- * One implementation of an op among several: the portable JavaScript kernels today; a
- * WebAssembly SIMD tier is meant to slot in ahead of them. `available` asks the JavaScript
- * engine (e.g. whether it validates a SIMD module), `supports` the node (attributes, shapes,
- * dtypes); both default to yes.
+ * One implementation of an op among several: the WebAssembly SIMD tier ('wasm-simd', whose
+ * GEMMs run on the engine the executor hands the kernel) ahead of the portable JavaScript one.
+ * A tier is chosen at plan time when the plan's env allows it (a runner lists the tiers it has
+ * engines for), `available` says the JavaScript engine can run it, and `supports` takes the node
+ * (attributes, shapes, dtypes); both default to yes.
  */
 export interface KernelTier<A> {
   name: string;
@@ -19,17 +20,19 @@ export interface TieredPlan<A> { tier: KernelTier<A>; prepared: unknown }
 type RunWithPool = (inputs: unknown, prepared: unknown, outputs: unknown, scratch: Float32Array, pool?: unknown) => void;
 
 /**
- * A kernel that dispatches to the first of `tiers` that is available and supports the node,
- * decided once per plan in prepare(); the last tier is the fallback and takes every node.
- * run() passes any extra arguments (the executor's thread pool) through to the tier.
+ * A kernel that dispatches to the first of `tiers` that the plan allows, is available and
+ * supports the node, decided once per plan in prepare(); the last tier is the fallback, always
+ * allowed, and takes every node. run() passes any extra arguments (the executor's thread pool
+ * or SIMD engine) through to the tier.
  */
 export function tiered<A>(tiers: readonly KernelTier<A>[]): CpuKernel<A, TieredPlan<A>> {
   if (tiers.length === 0) throw new Error('tiered(): at least one tier is needed');
   const last = tiers.length - 1;
   return {
-    prepare(attrs, inputs, outputs) {
-      const tier = tiers.find((t, i) => i === last || ((t.available?.() ?? true) && (t.supports?.(attrs, inputs, outputs) ?? true)))!;
-      return { tier, prepared: tier.kernel.prepare ? tier.kernel.prepare(attrs, inputs, outputs) : attrs };
+    prepare(attrs, inputs, outputs, env?: PlanEnv) {
+      const allowed = (t: KernelTier<A>) => env?.tiers?.includes(t.name) ?? false;
+      const tier = tiers.find((t, i) => i === last || (allowed(t) && (t.available?.() ?? true) && (t.supports?.(attrs, inputs, outputs) ?? true)))!;
+      return { tier, prepared: tier.kernel.prepare ? tier.kernel.prepare(attrs, inputs, outputs, env) : attrs };
     },
     scratchBytes: (p, inputs, outputs) => p.tier.kernel.scratchBytes?.(p.prepared, inputs, outputs) ?? 0,
     run(inputs, p, outputs, scratch, pool?: unknown) {

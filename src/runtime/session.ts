@@ -7,6 +7,11 @@ import { isPacked, type PackedWeight } from '../graph/graph.js';
 import { compileCpuPlan } from './cpu/plan.js';
 import { CpuExecutor } from './cpu/executor.js';
 import type { GemmPool } from './cpu/threads.js';
+import type { SimdGemm } from '../../kernels/cpu/sgemm-simd.js';
+import type { PlanEnv } from '../../kernels/types.js';
+
+/** The kernel tiers a CPU plan may use when the session has a SIMD engine. */
+const SIMD_ENV: PlanEnv = { tiers: ['wasm-simd'] };
 import { evaluateOnCpu } from './cpu/evaluate.js';
 import type { WebGpuOptions } from './webgpu/options.js';
 import type { WebGlOptions } from './webgl/backend.js';
@@ -56,6 +61,12 @@ export interface SessionOptions {
    * `threads` was given explicitly).
    */
   threads?: number;
+  /**
+   * CPU: run the GEMMs of Conv, Gemm and MatMul on the WebAssembly SIMD engine where the
+   * JavaScript engine supports it (default true): 5-10x the JavaScript kernels, accumulating in
+   * float32 as onnxruntime does; false keeps every kernel in JavaScript (float64 accumulation).
+   */
+  simd?: boolean;
 }
 
 /** What a backend compiles per input-shape signature. */
@@ -94,7 +105,7 @@ export class InferenceSession {
   private readonly packed: ReadonlyMap<string, PackedWeight> | undefined;
   private disposed = false;
 
-  private constructor(readonly graph: Graph, private readonly analysis: Analysis, readonly options: Required<SessionOptions>, readonly backend: BackendName, private readonly gpu?: Accelerator, private readonly pool?: GemmPool) {
+  private constructor(readonly graph: Graph, private readonly analysis: Analysis, readonly options: Required<SessionOptions>, readonly backend: BackendName, private readonly gpu?: Accelerator, private readonly pool?: GemmPool, private readonly simd?: SimdGemm) {
     this.inputNames = graph.inputs.map((v) => v.name);
     this.outputNames = graph.outputs.map((v) => v.name);
     for (const [name, w] of graph.initializers) {
@@ -108,7 +119,7 @@ export class InferenceSession {
 
   /** From a Graph, ONNX bytes, or (in Node) a path to an .onnx file. */
   static async create(model: Graph | Uint8Array | string, options: SessionOptions = {}): Promise<InferenceSession> {
-    const opts: Required<SessionOptions> = { backend: defaultBackend(), optimize: true, planCacheSize: 8, precision: 'f32', debug: false, webgpu: {}, webgl: {}, threads: await defaultThreads(), ...options };
+    const opts: Required<SessionOptions> = { backend: defaultBackend(), optimize: true, planCacheSize: 8, precision: 'f32', debug: false, webgpu: {}, webgl: {}, threads: await defaultThreads(), simd: true, ...options };
     if (!Number.isInteger(opts.threads) || opts.threads < 1) throw new SessionError(`option 'threads' must be a positive integer, got ${String(opts.threads)}`);
     const order = backendOrder(opts.backend);
     if (typeof order === 'string') throw new SessionError(order);
@@ -125,7 +136,8 @@ export class InferenceSession {
     const { name, accelerator } = await selectBackend(order, opts);
     // Worker code loads only when threads are used (browser bundles start without it).
     const pool = name === 'cpu' && opts.threads > 1 ? await (await import('./cpu/threads.js')).GemmPool.create(opts.threads, threadsLog(opts, options.threads !== undefined), undefined, debugLog(opts)) : undefined;
-    return new InferenceSession(graph, analysis, opts, name, accelerator, pool);
+    const simd = name === 'cpu' && opts.simd ? (await import('../../kernels/cpu/sgemm-simd.js')).SimdGemm.create() : undefined;
+    return new InferenceSession(graph, analysis, opts, name, accelerator, pool, simd);
   }
 
   /** Run the model. Feeds are validated (names, dtypes, shapes) before any kernel runs. */
@@ -162,7 +174,7 @@ export class InferenceSession {
     if (entry) { this.plans.delete(key); this.plans.set(key, entry); } // LRU touch
     else {
       const shapes = new Map<string, readonly Dim[]>(this.graph.inputs.map((v, i) => [v.name, ordered[i].shape]));
-      entry = { exec: this.gpu ? this.gpu.compile(this.graph, this.analysis, shapes, this.constants) : new CpuExecutor(compileCpuPlan(this.graph, this.analysis, shapes, this.constants, this.packed), this.pool) };
+      entry = { exec: this.gpu ? this.gpu.compile(this.graph, this.analysis, shapes, this.constants) : new CpuExecutor(compileCpuPlan(this.graph, this.analysis, shapes, this.constants, this.packed, this.simd ? SIMD_ENV : undefined), this.pool, this.simd) };
       this.plans.set(key, entry);
       if (this.plans.size > this.options.planCacheSize) {
         const oldest = this.plans.keys().next().value!;

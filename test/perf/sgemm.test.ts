@@ -4,6 +4,8 @@ import { gemmEpilogue } from '../../kernels/cpu/gemm-epilogue.js';
 import { activationRef, gemmRef } from '../../test/reference/gemm.js';
 import { ref } from '../../test/reference/tensor.js';
 import { expectClose, randomFloats } from '../util/numerics.js';
+import fc from 'fast-check';
+import { SimdGemm } from '../../kernels/cpu/sgemm-simd.js';
 
 /**
  * The packed GEMM switches strategy at fixed sizes: the 4x3 register tile (edges at M % 4 and
@@ -17,7 +19,12 @@ interface Case {
   epi?: { bias: 'row' | 'col' | 'none'; act?: 'relu' | 'clip' | 'sigmoid' | 'silu' | 'gelu' | 'gelu_tanh' };
 }
 
-function check(tc: Case, seed: number): void {
+/** The JavaScript GEMM, or the WebAssembly SIMD engine (the 'wasm-simd' tier) running the same call. */
+type Engine = 'js' | 'simd';
+const simd = SimdGemm.create();
+if (!simd) console.log('[sgemm] WebAssembly SIMD is not available in this JavaScript engine: its cases are skipped');
+
+function check(tc: Case, seed: number, engine: Engine = 'js'): void {
   const { M, N, K, transA = false, transB = false, accumulate = false } = tc;
   const A = randomFloats(M * K, seed), B = randomFloats(K * N, seed + 1), C0 = randomFloats(M * N, seed + 2);
   const ref64 = gemmRef(ref(transA ? [K, M] : [M, K], A), ref(transB ? [N, K] : [K, N], B), accumulate ? ref([M, N], C0) : undefined,
@@ -32,7 +39,12 @@ function check(tc: Case, seed: number): void {
   const bias = randomFloats(biasOff + biasLen, seed + 3);
   const act = e?.act === 'clip' ? { kind: 'clip', min: -0.2, max: 0.3 } : e?.act ? { kind: e.act } : undefined;
   const epi = e && gemmEpilogue(act?.kind, act?.min, act?.max, e.bias === 'row');
-  sgemm(M, N, K, A, 0, rsA, csA, B, 0, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff, epi, e && e.bias !== 'none' ? bias : undefined, biasOff);
+  const biasArg = e && e.bias !== 'none' ? bias : undefined;
+  if (engine === 'js') sgemm(M, N, K, A, 0, rsA, csA, B, 0, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff, epi, biasArg, biasOff);
+  else if (!simd!.sgemm(M, N, K, A, 0, rsA, csA, B, 0, rsB, csB, c, cOff, ldc, accumulate, epi, biasArg, biasOff)) {
+    expect(K, 'the SIMD engine declines only K = 0').toBe(0);
+    sgemm(M, N, K, A, 0, rsA, csA, B, 0, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff, epi, biasArg, biasOff);
+  }
   if (e) {
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) {
@@ -73,11 +85,10 @@ const cases: Case[] = [
   { M: 48, N: 6, K: 0, epi: { bias: 'row', act: 'relu' } }, { M: 52, N: 9, K: 4, epi: { bias: 'none', act: 'clip' } },
 ];
 
+const caseName = (c: Case) => `${c.M}x${c.N}x${c.K}${c.transA ? ' A^T' : ''}${c.transB ? ' B^T' : ''}${c.accumulate ? ' +=' : ''}${c.ws ? ` ws:${c.ws}` : ''}${c.epi ? ` bias:${c.epi.bias} ${c.epi.act ?? ''}` : ''}`;
+
 describe('sgemm fast paths vs float64 reference at strategy switches', () => {
-  for (const [i, c] of cases.entries()) {
-    const name = `${c.M}x${c.N}x${c.K}${c.transA ? ' A^T' : ''}${c.transB ? ' B^T' : ''}${c.accumulate ? ' +=' : ''}${c.ws ? ` ws:${c.ws}` : ''}`;
-    it(`${name}${c.epi ? ` bias:${c.epi.bias} ${c.epi.act ?? ''}` : ''}`, () => check(c, 11 + i));
-  }
+  for (const [i, c] of cases.entries()) it(caseName(c), () => check(c, 11 + i));
 
   it('clamps non-finite and huge sums exactly (the register tile sends them to its exact path)', () => {
     for (const K of [16, 300]) for (const clip of [true, false]) {
@@ -99,5 +110,55 @@ describe('sgemm fast paths vs float64 reference at strategy switches', () => {
     expect(sgemmWorkspaceFloats(3, 1000, 1000)).toBe(0);
     expect(sgemmWorkspaceFloats(100, 0, 10)).toBe(0);
     expect(sgemmWorkspaceFloats(4, 3, 1)).toBeGreaterThan(0);
+  });
+});
+
+/**
+ * The SIMD engine (sgemm-simd.ts): 4x8 tiles (edges at M % 4, N % 8), KC = 256, MC = 128,
+ * NC = 1536 blocks, float32 accumulation; the same cases plus its own edges, the same tolerance.
+ */
+describe.skipIf(!simd)('sgemm on the WebAssembly SIMD engine vs float64 reference', () => {
+  const own: Case[] = [
+    { M: 1, N: 8, K: 1 }, { M: 3, N: 9, K: 2 }, { M: 4, N: 15, K: 3 }, { M: 5, N: 16, K: 4 }, { M: 131, N: 1537, K: 3 },
+    { M: 1, N: 1000, K: 300, transB: true, epi: { bias: 'col' } }, { M: 9, N: 1600, K: 520, accumulate: true, epi: { bias: 'row', act: 'clip' } },
+  ];
+  for (const [i, c] of [...cases, ...own].entries()) it(caseName(c), () => check(c, 11 + i, 'simd'));
+
+  it('matches the reference on random shapes, layouts and epilogues (property)', () => {
+    fc.assert(fc.property(
+      fc.record({
+        M: fc.integer({ min: 1, max: 70 }), N: fc.integer({ min: 1, max: 40 }), K: fc.integer({ min: 1, max: 600 }),
+        transA: fc.boolean(), transB: fc.boolean(), accumulate: fc.boolean(),
+        epi: fc.option(fc.record({ bias: fc.constantFrom('row', 'col', 'none'), act: fc.constantFrom('relu', 'clip', 'gelu', undefined) }), { nil: undefined }),
+      }),
+      fc.integer({ min: 1, max: 1 << 20 }),
+      (tc, seed) => { check(tc as Case, seed, 'simd'); },
+    ), { numRuns: 60, seed: 20261129 });
+  });
+
+  it('gives every row and column the same bits whatever block of C it is computed in (threads and batching rely on it)', () => {
+    const M = 37, N = 45, K = 300, A = randomFloats(M * K, 1), B = randomFloats(K * N, 2), bias = randomFloats(M, 3);
+    const epi = gemmEpilogue('relu6', 0, 6, true);
+    const whole = new Float32Array(M * N);
+    simd!.sgemm(M, N, K, A, 0, K, 1, B, 0, N, 1, whole, 0, N, false, epi, bias, 0);
+    const parts = new Float32Array(M * N);
+    for (const [i0, i1] of [[0, 1], [1, 6], [6, 37]]) for (const [j0, j1] of [[0, 8], [8, 21], [21, 45]]) {
+      simd!.sgemm(i1 - i0, j1 - j0, K, A, i0 * K, K, 1, B, j0, N, 1, parts, i0 * N + j0, N, false, epi, bias, i0);
+    }
+    expect(Array.from(parts)).toEqual(Array.from(whole));
+  });
+
+  it('clamps non-finite sums like Math.min/Math.max', () => {
+    const M = 6, N = 9, K = 5, A = randomFloats(M * K, 3), B = randomFloats(K * N, 4);
+    A[0] = Infinity; A[K + 1] = -Infinity; A[2 * K] = Number.NaN;
+    for (const act of ['relu6', undefined]) {
+      const c = new Float32Array(M * N);
+      simd!.sgemm(M, N, K, A, 0, K, 1, B, 0, N, 1, c, 0, N, false, gemmEpilogue(act, 0, 6, true));
+      for (let i = 0; i < 3; i++) for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let k = 0; k < K; k++) s += A[i * K + k] * B[k * N + j];
+        expect(c[i * N + j], `${act} [${i}, ${j}]`).toBe(Math.fround(act ? Math.min(Math.max(s, 0), 6) : s));
+      }
+    }
   });
 });

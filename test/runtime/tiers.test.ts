@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { tiered, tierName, type TieredPlan } from '../../kernels/cpu/tiers.js';
-import { cpuKernel, type KMeta, type KTensor } from '../../kernels/types.js';
+import { cpuKernel, type KMeta, type KTensor, type PlanEnv } from '../../kernels/types.js';
+import { simdAvailable } from '../../kernels/cpu/sgemm-simd.js';
 import { CPU_KERNELS } from '../../kernels/cpu/index.js';
+import { Conv } from '../../src/ops/conv.js';
 
 /** A kernel that writes its tier's mark into output[0] and records the extra argument it got. */
 function marking(mark: number, seen: unknown[]) {
@@ -12,6 +14,7 @@ function marking(mark: number, seen: unknown[]) {
   });
 }
 
+const depthwiseAttrs = Conv.parse({ group: 8 } as never);
 const meta = (cols: number): KMeta => ({ dtype: 'float32', shape: [2, cols] });
 const out = (): KTensor => ({ dtype: 'float32', shape: [1], data: new Float32Array(1) });
 
@@ -23,8 +26,10 @@ describe('tiered kernels', () => {
     { name: 'js', kernel: marking(1, seen) },
   ]);
 
-  it('picks the first tier that is available and supports the node, once per plan', () => {
-    const p = k.prepare!({ k: 7 }, [meta(8)], [meta(1)]);
+  const env = { tiers: ['simd'] };
+
+  it('picks the first tier that the plan allows, is available and supports the node, once per plan', () => {
+    const p = k.prepare!({ k: 7 }, [meta(8)], [meta(1)], env);
     expect(tierName(p)).toBe('simd');
     expect(k.scratchBytes!(p, [meta(8)], [meta(1)])).toBe(32);
     const y = out();
@@ -34,10 +39,12 @@ describe('tiered kernels', () => {
   });
 
   it('falls back to the last tier when a node is not supported or the tier is unavailable', () => {
-    const odd = k.prepare!({ k: 3 }, [meta(6)], [meta(1)]);
+    const odd = k.prepare!({ k: 3 }, [meta(6)], [meta(1)], env);
     expect(tierName(odd)).toBe('js');
+    expect(tierName(k.prepare!({ k: 3 }, [meta(8)], [meta(1)]))).toBe('js'); // no env: the plan's runner has no engine for it
+    expect(tierName(k.prepare!({ k: 3 }, [meta(8)], [meta(1)], { tiers: ['other'] }))).toBe('js');
     simd = false;
-    const off = k.prepare!({ k: 3 }, [meta(8)], [meta(1)]);
+    const off = k.prepare!({ k: 3 }, [meta(8)], [meta(1)], env);
     expect(tierName(off)).toBe('js');
     const y = out();
     k.run([], off, [y], new Float32Array(0));
@@ -50,8 +57,11 @@ describe('tiered kernels', () => {
   });
 
   it('dispatches the GEMM-class CPU kernels (Conv, Gemm, MatMul and their fused forms) by tier', () => {
-    const p = CPU_KERNELS.MatMul.prepare!({} as never, [{ dtype: 'float32', shape: [4, 8] }, { dtype: 'float32', shape: [8, 3] }], [{ dtype: 'float32', shape: [4, 3] }]) as TieredPlan<unknown>;
-    expect(tierName(p)).toBe('js');
+    const mm = (env?: PlanEnv) => tierName(CPU_KERNELS.MatMul.prepare!({} as never, [{ dtype: 'float32', shape: [4, 8] }, { dtype: 'float32', shape: [8, 3] }], [{ dtype: 'float32', shape: [4, 3] }], env) as TieredPlan<unknown>);
+    expect(mm()).toBe('js');
+    expect(mm({ tiers: ['wasm-simd'] })).toBe(simdAvailable() ? 'wasm-simd' : 'js');
+    const dw = (env?: PlanEnv) => tierName(CPU_KERNELS.Conv.prepare!(depthwiseAttrs, [{ dtype: 'float32', shape: [1, 8, 6, 6] }, { dtype: 'float32', shape: [8, 1, 3, 3] }], [{ dtype: 'float32', shape: [1, 8, 4, 4] }], env) as TieredPlan<unknown>);
+    expect(dw({ tiers: ['wasm-simd'] })).toBe('js'); // a depthwise conv runs no GEMM
     for (const op of ['Conv', 'FusedConv', 'Gemm', 'FusedGemm', 'MatMul', 'FusedMatMul'] as const) expect(CPU_KERNELS[op]).toBe(op.endsWith('Conv') ? CPU_KERNELS.Conv : op.endsWith('Gemm') ? CPU_KERNELS.Gemm : CPU_KERNELS.MatMul);
   });
 });

@@ -2,6 +2,10 @@ import { allocKernel, kernelView, toPublicData, writeKernelData, type DType, typ
 import { Tensor } from '../../tensor.js';
 import type { CpuPlan } from './plan.js';
 import type { ParallelGemm } from '../../../kernels/cpu/parallel.js';
+import type { SimdGemm } from '../../../kernels/cpu/sgemm-simd.js';
+import { tierName } from '../../../kernels/cpu/tiers.js';
+import { SimdParallel } from './simd-engine.js';
+import type { GemmPool } from './threads.js';
 
 /** A kernel's run() as the executor calls it: GEMM kernels take the thread pool as a fifth argument. */
 type RunWithPool = (inputs: unknown, prepared: unknown, outputs: unknown, scratch: Float32Array, pool?: ParallelGemm) => void;
@@ -28,8 +32,21 @@ const EMPTY = new Float32Array(0);
 export class CpuExecutor {
   private readonly pool: Context[] = [];
 
-  /** `threads`: GEMM workers; the arena is then a SharedArrayBuffer so they can read and write it. */
-  constructor(readonly plan: CpuPlan, private readonly threads?: ParallelGemm) {}
+  /** What each step's run() gets as its fifth argument: the thread pool, or the SIMD engine on 'wasm-simd' steps. */
+  private readonly engines: (ParallelGemm | undefined)[];
+
+  /**
+   * `threads`: GEMM workers; the arena is then a SharedArrayBuffer so they can read and write it.
+   * `simd`: the engine of steps planned on the 'wasm-simd' tier (required when there are any).
+   */
+  constructor(readonly plan: CpuPlan, private readonly threads?: GemmPool, simd?: SimdGemm) {
+    const simdPar = simd ? new SimdParallel(simd, threads) : undefined;
+    this.engines = plan.steps.map((s) => {
+      if (tierName(s.prepared) !== 'wasm-simd') return threads;
+      if (!simdPar) throw new Error(`CPU plan: step '${s.pn.node.name}' (${s.pn.node.op}) is planned on the wasm-simd tier, but the executor has no SIMD engine`);
+      return simdPar;
+    });
+  }
 
   run(feeds: readonly Tensor[]): Tensor[] {
     const ctx = this.pool.pop() ?? this.createContext();
@@ -76,10 +93,10 @@ export class CpuExecutor {
       ctx.slots[v].data = data;
       return data;
     });
-    const { steps } = plan, threads = this.threads;
+    const { steps } = plan, engines = this.engines;
     for (let s = 0; s < steps.length; s++) {
       const st = steps[s];
-      (st.kernel.run as RunWithPool).call(st.kernel, ctx.stepIn[s], st.prepared, ctx.stepOut[s], ctx.scratch[s], threads);
+      (st.kernel.run as RunWithPool).call(st.kernel, ctx.stepIn[s], st.prepared, ctx.stepOut[s], ctx.scratch[s], engines[s]);
     }
     return plan.outputs.map((v, k) => {
       const val = plan.values[v];

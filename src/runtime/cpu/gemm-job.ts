@@ -11,7 +11,9 @@ export const SGEMM = -1;
 /** SGEMM words: offsets are elements of a Float32Array over the whole buffer. */
 export const Slot = {
   State: 0, Job: 1, M: 2, N: 3, K: 4, ABuf: 5, AOff: 6, RsA: 7, CsA: 8, BBuf: 9, BOff: 10, RsB: 11, CsB: 12,
-  CBuf: 13, COff: 14, Ldc: 15, Accumulate: 16, HasEpi: 17, BiasPerRow: 18, Act: 19, BiasBuf: 20, BiasOff: 21, Count: 22,
+  CBuf: 13, COff: 14, Ldc: 15, Accumulate: 16, HasEpi: 17, BiasPerRow: 18, Act: 19, BiasBuf: 20, BiasOff: 21,
+  /** 1: the worker runs its part on its own WebAssembly SIMD engine (sgemm-simd.ts); 0: JavaScript. */
+  Engine: 22, Count: 23,
 } as const;
 
 /**

@@ -1,4 +1,5 @@
 import { sgemm, sgemmWorkspaceFloats } from '../../../kernels/cpu/sgemm.js';
+import { SimdGemm } from '../../../kernels/cpu/sgemm-simd.js';
 import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
 import { JOB_KINDS, JOBS, type JobArray } from '../../../kernels/cpu/jobs.js';
 import { ARRAY_WORDS, arrayView, FSlot, SGEMM, Slot, Split } from './gemm-job.js';
@@ -15,6 +16,7 @@ export function createJobRunner(ctl: Int32Array, f64: Float64Array, buffer: (id:
   let ws = new Float32Array(0);
   let tmp = new Float64Array(0);
   /** This helper's own SIMD engine, made on its first SIMD part (null: it cannot run here). */
+  let simd: SimdGemm | null | undefined;
 
   function view(id: number): Float32Array {
     let v = floatViews.get(id);
@@ -28,11 +30,18 @@ export function createJobRunner(ctl: Int32Array, f64: Float64Array, buffer: (id:
     const hasEpi = ctl[Slot.HasEpi] === 1;
     epi.biasPerRow = ctl[Slot.BiasPerRow] === 1; epi.act = ctl[Slot.Act]; epi.lo = f64[FSlot.Lo]; epi.hi = f64[FSlot.Hi];
     const biasBuf = ctl[Slot.BiasBuf];
+    const a = view(ctl[Slot.ABuf]), b = view(ctl[Slot.BBuf]), c = view(ctl[Slot.CBuf]), bias = biasBuf >= 0 ? view(biasBuf) : undefined;
+    if (ctl[Slot.Engine] === 1) {
+      simd ??= SimdGemm.create() ?? null;
+      if (!simd) throw new Error('this worker cannot run WebAssembly SIMD');
+      if (simd.sgemm(M, N, K, a, ctl[Slot.AOff], ctl[Slot.RsA], ctl[Slot.CsA], b, ctl[Slot.BOff], ctl[Slot.RsB], ctl[Slot.CsB],
+        c, ctl[Slot.COff], ctl[Slot.Ldc], ctl[Slot.Accumulate] === 1, hasEpi ? epi : undefined, bias, ctl[Slot.BiasOff])) return;
+    }
     sgemm(M, N, K,
-      view(ctl[Slot.ABuf]), ctl[Slot.AOff], ctl[Slot.RsA], ctl[Slot.CsA],
-      view(ctl[Slot.BBuf]), ctl[Slot.BOff], ctl[Slot.RsB], ctl[Slot.CsB],
-      view(ctl[Slot.CBuf]), ctl[Slot.COff], ctl[Slot.Ldc], ctl[Slot.Accumulate] === 1,
-      ws, 0, hasEpi ? epi : undefined, biasBuf >= 0 ? view(biasBuf) : undefined, ctl[Slot.BiasOff]);
+      a, ctl[Slot.AOff], ctl[Slot.RsA], ctl[Slot.CsA],
+      b, ctl[Slot.BOff], ctl[Slot.RsB], ctl[Slot.CsB],
+      c, ctl[Slot.COff], ctl[Slot.Ldc], ctl[Slot.Accumulate] === 1,
+      ws, 0, hasEpi ? epi : undefined, bias, ctl[Slot.BiasOff]);
   }
 
   function runSplit(code: number): void {

@@ -8,7 +8,7 @@ import type { Dim } from '../../ops/types.js';
 import { isStatic, showShape } from '../../ops/dims.js';
 import type { OpName } from '../../ops/index.js';
 import { CPU_KERNELS } from '../../../kernels/cpu/index.js';
-import type { CpuKernel, KMeta } from '../../../kernels/types.js';
+import type { CpuKernel, KMeta, PlanEnv } from '../../../kernels/types.js';
 import { planArena } from '../arena.js';
 import { evaluateOnCpu } from './evaluate.js';
 
@@ -53,9 +53,10 @@ export interface CpuPlan {
 /**
  * Compile a plan for concrete input shapes: types, folding, kernels bound, arena placed.
  * `packedWeights` replaces the graph's packed weights by name (a session with threads passes copies in
- * shared memory).
+ * shared memory); `env` lists the kernel tiers beyond JavaScript the plan may use (the runner
+ * must then have their engines: CpuExecutor's `simd` for 'wasm-simd').
  */
-export function compileCpuPlan(graph: Graph, analysis: Analysis, inputShapes: ReadonlyMap<string, readonly Dim[]>, constants: ReadonlyMap<string, KernelData>, packedWeights?: ReadonlyMap<string, PackedWeight>): CpuPlan {
+export function compileCpuPlan(graph: Graph, analysis: Analysis, inputShapes: ReadonlyMap<string, readonly Dim[]>, constants: ReadonlyMap<string, KernelData>, packedWeights?: ReadonlyMap<string, PackedWeight>, env?: PlanEnv): CpuPlan {
   const types = inferTypes(graph, analysis, { inputShapes, evaluate: evaluateOnCpu, constants });
   const values: PlanValue[] = [];
   const index = new Map<string, number>();
@@ -91,7 +92,7 @@ export function compileCpuPlan(graph: Graph, analysis: Analysis, inputShapes: Re
     const inMetas = inputs.map(meta), outMetas = outputs.map(meta);
     let prepared: unknown, scratchBytes: number;
     try {
-      prepared = kernel.prepare ? kernel.prepare(pn.attrs, inMetas, outMetas) : pn.attrs;
+      prepared = kernel.prepare ? kernel.prepare(pn.attrs, inMetas, outMetas, env) : pn.attrs;
       scratchBytes = kernel.scratchBytes?.(prepared, inMetas, outMetas) ?? 0;
     } catch (e) {
       throw new GraphError((e as Error).message, pn.node.name, pn.node.op);

@@ -1,0 +1,141 @@
+import { activateRow, type GemmEpilogue } from './gemm-epilogue.js';
+import { MR as JS_MR } from './sgemm-micro.js';
+import { packA } from './sgemm-pack.js';
+import { MR, NR, SGEMM_WASM } from './wasm/sgemm-module.js';
+
+/** A strips are packed as the JavaScript tier packs them (sgemm-pack.ts): the row counts must agree (a compile error otherwise). */
+const SAME_ROWS: typeof MR = JS_MR;
+void SAME_ROWS;
+
+/**
+ * The WebAssembly SIMD tier of the GEMM. The module (scripts/build-wasm.mjs, ~1 KB) holds only
+ * the 4x8 register tile over packed operands, accumulating in f32x4 (V8 keeps eight
+ * accumulators, two B vectors and a broadcast A value in registers: 39-48 GFLOP/s on one Zen3
+ * core against ~5 for the float64 JavaScript tile; 5- and 6-row tiles spill and run at 17-25),
+ * and the bias + clamp epilogue. Packing, blocking and the copy back out are JavaScript here:
+ * the operands live in the executor's arena, outside the module's memory, so packing them in
+ * is the copy that has to happen anyway.
+ *
+ * Numerics: products and sums in float32 (as onnxruntime's SIMD GEMM does), not float64 as in
+ * the JavaScript tier; error within the usual float32 bound, |err| <= K u sum |a b|. Each C
+ * element's sums run in the same order wherever its tile lies, so a product split by columns
+ * or rows across threads is bit-identical to one thread.
+ *
+ * One SimdGemm per thread (its memory is its workspace); not reentrant, and nothing is
+ * shared between instances.
+ */
+const KC = 256;
+const MC = 128;
+const NC = 1536;
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  tiles(kc: number, strips: number, panels: number, a: number, b: number, c: number, ldcBytes: number, add: number): void;
+  epilogue(c: number, rows: number, vecs: number, ldcBytes: number, rowBias: number, colBias: number, lo: number, hi: number): void;
+}
+
+const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
+
+/** Whether this JavaScript engine runs the module (WebAssembly with SIMD). */
+export function simdAvailable(): boolean {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(moduleBytes());
+  } catch {
+    return false;
+  }
+}
+
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  const s = atob(SGEMM_WASM), out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+export class SimdGemm {
+  private readonly x: Exports;
+  private f32: Float32Array;
+
+  private constructor(instance: WebAssembly.Instance) {
+    this.x = instance.exports as unknown as Exports;
+    this.f32 = new Float32Array(this.x.memory.buffer);
+  }
+
+  /** An instance, compiled synchronously (the module is small enough for any thread); undefined where SIMD is missing. */
+  static create(): SimdGemm | undefined {
+    if (!simdAvailable()) return undefined;
+    return new SimdGemm(new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), {}));
+  }
+
+  /**
+   * C (+)= A B with the same strided views and epilogue as sgemm() (sgemm.ts). Any number of
+   * rows: a row's sums do not depend on the rows beside it, so a sample comes out the same
+   * alone or in a batch. Returns false, leaving C untouched, only for K = 0 (the caller's
+   * JavaScript path writes the bias-only result).
+   */
+  sgemm(
+    M: number, N: number, K: number,
+    a: Float32Array, aOff: number, rsA: number, csA: number,
+    b: Float32Array, bOff: number, rsB: number, csB: number,
+    c: Float32Array, cOff: number, ldc: number,
+    accumulate: boolean, epi?: GemmEpilogue, bias?: Float32Array, biasOff = 0,
+  ): boolean {
+    if (M === 0 || N === 0) return true;
+    if (K === 0) return false;
+    const kcMax = Math.min(K, KC), ncMax = roundUp(Math.min(N, NC), NR), mPad = roundUp(M, MR);
+    // Layout (floats): B block kc x ncMax | A block MC x kc | C mPad x ncMax | column bias ncMax | row bias mPad.
+    const bAt = 0, aAt = bAt + kcMax * ncMax, cAt = aAt + roundUp(Math.min(M, MC), MR) * kcMax;
+    const cbAt = cAt + mPad * ncMax, rbAt = cbAt + ncMax;
+    const f = this.reserve(rbAt + mPad);
+    const rowBias = !!bias && !!epi && epi.biasPerRow, colBias = !!bias && !!epi && !epi.biasPerRow;
+    if (rowBias) { f.set(bias!.subarray(biasOff, biasOff + M), rbAt); f.fill(0, rbAt + M, rbAt + mPad); }
+    for (let j0 = 0; j0 < N; j0 += NC) {
+      const nc = Math.min(NC, N - j0), ncPad = roundUp(nc, NR), ldcBytes = ncPad * 4;
+      if (accumulate) for (let i = 0; i < M; i++) f.set(c.subarray(cOff + i * ldc + j0, cOff + i * ldc + j0 + nc), cAt + i * ncPad);
+      for (let k0 = 0; k0 < K; k0 += KC) {
+        const kc = Math.min(KC, K - k0), add = accumulate || k0 > 0 ? 1 : 0;
+        packB(b, bOff, rsB, csB, k0, kc, j0, nc, f, bAt);
+        for (let i0 = 0; i0 < M; i0 += MC) {
+          const mc = Math.min(MC, M - i0);
+          packA(a, aOff, rsA, csA, i0, mc, k0, kc, f, aAt);
+          this.x.tiles(kc, Math.ceil(mc / MR), ncPad / NR, aAt * 4, bAt * 4, (cAt + i0 * ncPad) * 4, ldcBytes, add);
+        }
+      }
+      if (epi) {
+        if (colBias) { f.set(bias!.subarray(biasOff + j0, biasOff + j0 + nc), cbAt); f.fill(0, cbAt + nc, cbAt + ncPad); }
+        this.x.epilogue(cAt * 4, M, ncPad / 4, ldcBytes, rowBias ? rbAt * 4 : -1, colBias ? cbAt * 4 : -1, epi.lo, epi.hi);
+      }
+      for (let i = 0; i < M; i++) {
+        const o = cOff + i * ldc + j0;
+        c.set(f.subarray(cAt + i * ncPad, cAt + i * ncPad + nc), o);
+        if (epi && epi.act !== 0) activateRow(c, o, nc, epi.act);
+      }
+    }
+    return true;
+  }
+
+  /** The memory as floats, grown to at least `floats`. */
+  private reserve(floats: number): Float32Array {
+    const have = this.x.memory.buffer.byteLength;
+    if (have < floats * 4) this.x.memory.grow(Math.ceil((floats * 4 - have) / 65536));
+    if (this.f32.buffer !== this.x.memory.buffer) this.f32 = new Float32Array(this.x.memory.buffer);
+    return this.f32;
+  }
+}
+
+/** B[k0.., j0..] (kc x nc) into panels of NR columns, each kc rows of NR values, zero-padded; at w[off..]. */
+function packB(b: Float32Array, bOff: number, rsB: number, csB: number, k0: number, kc: number, j0: number, nc: number, w: Float32Array, off: number): void {
+  let o = off;
+  for (let j = 0; j < nc; j += NR) {
+    const nr = Math.min(NR, nc - j), col = bOff + (j0 + j) * csB;
+    if (nr === NR && csB === 1) {
+      for (let k = 0, p = col + k0 * rsB; k < kc; k++, p += rsB, o += NR) {
+        w[o] = b[p]; w[o + 1] = b[p + 1]; w[o + 2] = b[p + 2]; w[o + 3] = b[p + 3];
+        w[o + 4] = b[p + 4]; w[o + 5] = b[p + 5]; w[o + 6] = b[p + 6]; w[o + 7] = b[p + 7];
+      }
+    } else {
+      for (let k = 0, p = col + k0 * rsB; k < kc; k++, p += rsB, o += NR) {
+        for (let t = 0; t < NR; t++) w[o + t] = t < nr ? b[p + t * csB] : 0;
+      }
+    }
+  }
+}

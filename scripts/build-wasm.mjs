@@ -1,0 +1,124 @@
+// Writes kernels/cpu/wasm/sgemm-module.ts: the WebAssembly SIMD GEMM tile kernel, assembled
+// from the text below with wabt (a dev dependency; the runtime carries only the bytes).
+// `node scripts/build-wasm.mjs` regenerates it; `--check` fails when the committed bytes differ.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import wabtInit from 'wabt';
+
+/** Rows per register tile; columns are two f32x4 vectors (8). See sgemm-simd.ts. */
+export const MR = 4;
+export const NR = 8;
+
+const range = (n) => Array.from({ length: n }, (_, i) => i);
+
+/**
+ * tiles(kc, strips, panels, a, b, c, ldcBytes, add): for every panel p < panels of B (kc rows of
+ * 8 floats at b + p*kc*32) and strip s < strips of A (kc columns of MR floats at a + s*kc*MR*4),
+ * C[MR x 8] at c + s*MR*ldcBytes + p*32 = (add ? C : 0) + A_s B_p, accumulated in f32x4.
+ */
+function tilesFunc() {
+  const acc = range(MR).flatMap((i) => [`$c${i}0`, `$c${i}1`]);
+  const body = [];
+  body.push('(local.set $p (i32.const 0))');
+  body.push('(block $pdone (loop $ploop');
+  body.push('  (br_if $pdone (i32.ge_u (local.get $p) (local.get $panels)))');
+  body.push('  (local.set $s (i32.const 0))');
+  body.push('  (block $sdone (loop $sloop');
+  body.push('    (br_if $sdone (i32.ge_u (local.get $s) (local.get $strips)))');
+  for (const v of acc) body.push(`    (local.set ${v} (v128.const i32x4 0 0 0 0))`);
+  body.push(`    (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $s) (i32.mul (local.get $kc) (i32.const ${MR * 4})))))`);
+  body.push('    (local.set $bp (i32.add (local.get $b) (i32.mul (local.get $p) (i32.shl (local.get $kc) (i32.const 5)))))');
+  body.push('    (local.set $k (local.get $kc))');
+  body.push('    (block $kdone (loop $kloop');
+  body.push('      (br_if $kdone (i32.eqz (local.get $k)))');
+  body.push('      (local.set $b0 (v128.load (local.get $bp)))');
+  body.push('      (local.set $b1 (v128.load offset=16 (local.get $bp)))');
+  for (const i of range(MR)) {
+    body.push(`      (local.set $x (v128.load32_splat offset=${i * 4} (local.get $ap)))`);
+    body.push(`      (local.set $c${i}0 (f32x4.add (local.get $c${i}0) (f32x4.mul (local.get $x) (local.get $b0))))`);
+    body.push(`      (local.set $c${i}1 (f32x4.add (local.get $c${i}1) (f32x4.mul (local.get $x) (local.get $b1))))`);
+  }
+  body.push(`      (local.set $ap (i32.add (local.get $ap) (i32.const ${MR * 4})))`);
+  body.push('      (local.set $bp (i32.add (local.get $bp) (i32.const 32)))');
+  body.push('      (local.set $k (i32.sub (local.get $k) (i32.const 1)))');
+  body.push('      (br $kloop)))');
+  body.push(`    (local.set $cp (i32.add (local.get $c) (i32.add (i32.mul (local.get $s) (i32.mul (local.get $ldc) (i32.const ${MR}))) (i32.shl (local.get $p) (i32.const 5)))))`);
+  body.push('    (if (local.get $add) (then');
+  for (const i of range(MR)) {
+    const at = i === 0 ? '(local.get $cp)' : `(i32.add (local.get $cp) (i32.mul (local.get $ldc) (i32.const ${i})))`;
+    body.push(`      (local.set $c${i}0 (f32x4.add (local.get $c${i}0) (v128.load ${at})))`);
+    body.push(`      (local.set $c${i}1 (f32x4.add (local.get $c${i}1) (v128.load offset=16 ${at})))`);
+  }
+  body.push('    ))');
+  for (const i of range(MR)) {
+    const at = i === 0 ? '(local.get $cp)' : `(i32.add (local.get $cp) (i32.mul (local.get $ldc) (i32.const ${i})))`;
+    body.push(`    (v128.store ${at} (local.get $c${i}0))`);
+    body.push(`    (v128.store offset=16 ${at} (local.get $c${i}1))`);
+  }
+  body.push('    (local.set $s (i32.add (local.get $s) (i32.const 1)))');
+  body.push('    (br $sloop)))');
+  body.push('  (local.set $p (i32.add (local.get $p) (i32.const 1)))');
+  body.push('  (br $ploop)))');
+  return `(func (export "tiles") (param $kc i32) (param $strips i32) (param $panels i32) (param $a i32) (param $b i32) (param $c i32) (param $ldc i32) (param $add i32)
+  (local $p i32) (local $s i32) (local $k i32) (local $ap i32) (local $bp i32) (local $cp i32)
+  ${acc.map((v) => `(local ${v} v128)`).join(' ')} (local $b0 v128) (local $b1 v128) (local $x v128)
+  ${body.join('\n  ')})`;
+}
+
+/**
+ * epilogue(c, rows, vecs, ldcBytes, rowBias, colBias, lo, hi): over rows x (4 * vecs) floats of
+ * C, C = min(max(C + rowBias[i] + colBias[j], lo), hi); a bias pointer of -1 means none.
+ */
+function epilogueFunc() {
+  return `(func (export "epilogue") (param $c i32) (param $rows i32) (param $vecs i32) (param $ldc i32) (param $rb i32) (param $cb i32) (param $lo f32) (param $hi f32)
+  (local $i i32) (local $j i32) (local $p i32) (local $r v128) (local $vlo v128) (local $vhi v128) (local $v v128)
+  (local.set $vlo (f32x4.splat (local.get $lo)))
+  (local.set $vhi (f32x4.splat (local.get $hi)))
+  (block $idone (loop $iloop
+    (br_if $idone (i32.ge_u (local.get $i) (local.get $rows)))
+    (local.set $r (if (result v128) (i32.ge_s (local.get $rb) (i32.const 0))
+      (then (v128.load32_splat (i32.add (local.get $rb) (i32.shl (local.get $i) (i32.const 2)))))
+      (else (v128.const i32x4 0 0 0 0))))
+    (local.set $p (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ldc))))
+    (local.set $j (i32.const 0))
+    (block $jdone (loop $jloop
+      (br_if $jdone (i32.ge_u (local.get $j) (local.get $vecs)))
+      (local.set $v (f32x4.add (v128.load (local.get $p)) (local.get $r)))
+      (if (i32.ge_s (local.get $cb) (i32.const 0)) (then
+        (local.set $v (f32x4.add (local.get $v) (v128.load (i32.add (local.get $cb) (i32.shl (local.get $j) (i32.const 4))))))))
+      (v128.store (local.get $p) (f32x4.min (f32x4.max (local.get $v) (local.get $vlo)) (local.get $vhi)))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $jloop)))
+    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+    (br $iloop))))`;
+}
+
+export function wat() {
+  return `(module
+(memory (export "memory") 1)
+${tilesFunc()}
+${epilogueFunc()}
+)`;
+}
+
+async function main() {
+  const wabt = await wabtInit();
+  const mod = wabt.parseWat('sgemm.wat', wat(), { simd: true });
+  mod.validate();
+  const { buffer } = mod.toBinary({});
+  const b64 = Buffer.from(buffer).toString('base64');
+  const out = fileURLToPath(new URL('../kernels/cpu/wasm/sgemm-module.ts', import.meta.url));
+  const text = `// Generated by scripts/build-wasm.mjs (the WebAssembly text is there); do not edit.\n`
+    + `/** Rows and columns of the module's register tile. */\nexport const MR = ${MR};\nexport const NR = ${NR};\n`
+    + `/** The module's bytes, base64. */\nexport const SGEMM_WASM = '${b64}';\n`;
+  if (process.argv.includes('--check')) {
+    if (readFileSync(out, 'utf8') !== text) { console.error(`${out} is stale: run node scripts/build-wasm.mjs`); process.exit(1); }
+    return;
+  }
+  if (process.argv.includes('--wat')) { console.log(wat()); return; }
+  writeFileSync(out, text);
+  console.log(`wrote ${out} (${buffer.length} bytes of WebAssembly)`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
