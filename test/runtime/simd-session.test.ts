@@ -46,7 +46,7 @@ describe.skipIf(!simdAvailable())('the wasm-simd tier in sessions', () => {
   it('plans GEMMs (not depthwise convs) on the wasm-simd tier only for a runner with the engine', () => {
     const g = models.mobilenetV2({ width: 0.35, resolution: 32 }), a = analyze(g);
     const constants = new Map<string, KernelData>();
-    for (const [n, w] of g.initializers) constants.set(n, toKernelData(w.dtype, (w as Tensor).data, true, n));
+    for (const [n, w] of g.initializers) constants.set(n, toKernelData((w as Tensor).dtype, (w as Tensor).data, true, n));
     const shapes = new Map([[g.inputs[0].name, [1, 3, 32, 32]]]);
     const plan = compileCpuPlan(g, a, shapes, constants, undefined, { tiers: ['wasm-simd'] });
     const tiers = new Set(plan.steps.filter((s) => s.pn.node.op === 'Conv').map((s) => tierName(s.prepared)));
