@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { sgemmWorkspaceFloats } from '../../kernels/cpu/sgemm.js';
 import { gemmEpilogue } from '../../kernels/cpu/gemm-epilogue.js';
 import { GemmPool } from '../../src/runtime/cpu/threads.js';
+import { SimdGemm } from '../../kernels/cpu/sgemm-simd.js';
 import { activationRef, gemmRef } from '../reference/gemm.js';
 import { ref } from '../reference/tensor.js';
 import { expectClose, randomFloats } from '../util/numerics.js';
@@ -18,6 +19,7 @@ import { expectClose, randomFloats } from '../util/numerics.js';
  */
 let dir: string, workerUrl: URL, pool: GemmPool;
 const logs: string[] = [];
+const simd = SimdGemm.create();
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'tessera-threads-'));
@@ -72,6 +74,20 @@ describe('GEMM worker pool', () => {
     check({ M: 30, N: 130, K: 150, bias: 'row', act: 'relu' }, 5);
     check({ M: 200, N: 30, K: 100, bias: 'row', accumulate: true }, 6);
     check({ M: 200, N: 30, K: 100, bias: 'col' }, 7);
+  });
+
+  it.skipIf(!simd)('splits SIMD-engine products with an engine per worker, bit-identical to the engine alone', () => {
+    const before = pool.helperParts;
+    for (const [M, N, K, byRows] of [[20, 1000, 300, false], [2, 3001, 700, false], [400, 40, 300, true]] as const) {
+      const A = randomFloats(M * K, M), B = randomFloats(K * N, N), bias = shared(randomFloats(M, K));
+      const epi = gemmEpilogue('relu6', 0, 6, true);
+      const alone = new Float32Array(M * N);
+      simd!.sgemm(M, N, K, A, 0, K, 1, B, 0, N, 1, alone, 0, N, false, epi, bias, 0);
+      const a = shared(A), b = shared(B), y = shared(new Float32Array(M * N));
+      expect(pool.sgemm(M, N, K, a, 0, K, 1, b, 0, N, 1, y, 0, N, false, undefined, 0, epi, bias, 0, simd), `${M}x${N}x${K} split`).toBe(true);
+      expect(Array.from(y), `${M}x${N}x${K} ${byRows ? 'by rows' : 'by columns'}`).toEqual(Array.from(alone));
+    }
+    expect(pool.helperParts - before, 'parts the worker finished').toBe(3);
   });
 
   it('declines small products and operands outside shared memory', () => {

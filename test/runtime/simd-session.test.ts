@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { InferenceSession, models, Tensor } from '../../src/index.js';
 import { simdAvailable } from '../../kernels/cpu/sgemm-simd.js';
 import { compileCpuPlan } from '../../src/runtime/cpu/plan.js';
@@ -18,6 +19,14 @@ const maxRel = (a: Float32Array, b: Float32Array) => {
   for (let i = 0; i < a.length; i++) { scale = Math.max(scale, Math.abs(b[i])); err = Math.max(err, Math.abs(a[i] - b[i])); }
   return err / scale;
 };
+
+describe('the SIMD module', () => {
+  it('is the one scripts/build-wasm.mjs assembles from its WebAssembly text (wabt)', () => {
+    const r = spawnSync(process.execPath, ['scripts/build-wasm.mjs', '--check'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
 
 describe.skipIf(!simdAvailable())('the wasm-simd tier in sessions', () => {
   it('runs convnets and transformers like the JavaScript tier (to float32 accumulation error)', async () => {
