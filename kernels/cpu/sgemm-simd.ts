@@ -132,6 +132,13 @@ function packB(b: Float32Array, bOff: number, rsB: number, csB: number, k0: numb
         w[o] = b[p]; w[o + 1] = b[p + 1]; w[o + 2] = b[p + 2]; w[o + 3] = b[p + 3];
         w[o + 4] = b[p + 4]; w[o + 5] = b[p + 5]; w[o + 6] = b[p + 6]; w[o + 7] = b[p + 7];
       }
+    } else if (rsB === 1) {
+      // B transposed (a Linear layer's [out, in] weights): each column is contiguous in k, read it as a run.
+      for (let t = 0; t < NR; t++) {
+        if (t >= nr) { for (let k = 0; k < kc; k++) w[o + k * NR + t] = 0; continue; }
+        for (let k = 0, p = col + t * csB + k0; k < kc; k++, p++) w[o + k * NR + t] = b[p];
+      }
+      o += kc * NR;
     } else {
       for (let k = 0, p = col + k0 * rsB; k < kc; k++, p += rsB, o += NR) {
         for (let t = 0; t < NR; t++) w[o + t] = t < nr ? b[p + t * csB] : 0;
