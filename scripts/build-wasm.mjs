@@ -1,4 +1,4 @@
-// Writes kernels/cpu/wasm/sgemm-module.ts: the WebAssembly SIMD GEMM tile kernel, assembled
+// Writes kernels/cpu/wasm/sgemm-module.ts: the WebAssembly SIMD GEMM tile and depthwise 3x3 kernels, assembled
 // from the text below with wabt (a dev dependency; the runtime carries only the bytes).
 // `node scripts/build-wasm.mjs` regenerates it; `--check` fails when the committed bytes differ.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -94,11 +94,67 @@ function epilogueFunc() {
     (br $iloop))))`;
 }
 
+/**
+ * dw3x3s<stride>(src, dst, w, rows, vecs, ldBytes, rowStepBytes, lddBytes, bias, lo, hi): a 3x3
+ * depthwise plane over a zero-padded copy of its input (depthwise-simd.ts lays it out), 4 outputs
+ * per f32x4: output row i, vector j = min(max(bias + sum over kh, kw of w[3 kh + kw] *
+ * in[i * rowStep + kh * ld + stride * 4 j + stride * lane + kw], lo), hi), stored at
+ * dst + i * ldd + 16 j. Stride 2 loads three vectors per kernel row and shuffles them into the
+ * even, odd and next-even columns, so every load is a contiguous one. One accumulator per
+ * kernel row: a single chain of nine dependent adds would bound the loop by add latency.
+ */
+function depthwiseFunc(stride) {
+  const w = range(9).map((k) => `$w${k}`);
+  const lanes = (...floats) => floats.flatMap((f) => range(4).map((b) => f * 4 + b)).join(' ');
+  const taps = (r) => stride === 1
+    ? [`(v128.load (local.get ${r}))`, `(v128.load offset=4 (local.get ${r}))`, `(v128.load offset=8 (local.get ${r}))`]
+    : [
+      `(local.tee $e (i8x16.shuffle ${lanes(0, 2, 4, 6)} (local.tee $a (v128.load (local.get ${r}))) (local.tee $b (v128.load offset=16 (local.get ${r})))))`,
+      `(i8x16.shuffle ${lanes(1, 3, 5, 7)} (local.get $a) (local.get $b))`,
+      `(i8x16.shuffle ${lanes(1, 2, 3, 4)} (local.get $e) (v128.load offset=32 (local.get ${r})))`,
+    ];
+  const rowSum = (kh) => {
+    const t = taps(`$r${kh}`).map((x, kw) => `(f32x4.mul (local.get ${w[kh * 3 + kw]}) ${x})`);
+    return `(f32x4.add (f32x4.add ${kh === 0 ? `(f32x4.add (local.get $vb) ${t[0]})` : t[0]} ${t[1]}) ${t[2]})`;
+  };
+  return `(func (export "dw3x3s${stride}") (param $src i32) (param $dst i32) (param $w i32) (param $rows i32) (param $vecs i32) (param $ld i32) (param $rs i32) (param $ldd i32) (param $bias f32) (param $lo f32) (param $hi f32)
+  (local $i i32) (local $j i32) (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $q i32)
+  ${w.map((v) => `(local ${v} v128)`).join(' ')} (local $vb v128) (local $vlo v128) (local $vhi v128) (local $s0 v128) (local $s1 v128) (local $a v128) (local $b v128) (local $e v128)
+  ${w.map((v, k) => `(local.set ${v} (v128.load32_splat offset=${k * 4} (local.get $w)))`).join('\n  ')}
+  (local.set $vb (f32x4.splat (local.get $bias)))
+  (local.set $vlo (f32x4.splat (local.get $lo)))
+  (local.set $vhi (f32x4.splat (local.get $hi)))
+  (block $idone (loop $iloop
+    (br_if $idone (i32.ge_u (local.get $i) (local.get $rows)))
+    (local.set $r0 (i32.add (local.get $src) (i32.mul (local.get $i) (local.get $rs))))
+    (local.set $r1 (i32.add (local.get $r0) (local.get $ld)))
+    (local.set $r2 (i32.add (local.get $r1) (local.get $ld)))
+    (local.set $q (i32.add (local.get $dst) (i32.mul (local.get $i) (local.get $ldd))))
+    (local.set $j (i32.const 0))
+    (block $jdone (loop $jloop
+      (br_if $jdone (i32.ge_u (local.get $j) (local.get $vecs)))
+      (local.set $s0 ${rowSum(0)})
+      (local.set $s1 ${rowSum(1)})
+      (v128.store (local.get $q) (f32x4.min (f32x4.max
+        (f32x4.add (f32x4.add (local.get $s0) (local.get $s1)) ${rowSum(2)})
+        (local.get $vlo)) (local.get $vhi)))
+      (local.set $r0 (i32.add (local.get $r0) (i32.const ${16 * stride})))
+      (local.set $r1 (i32.add (local.get $r1) (i32.const ${16 * stride})))
+      (local.set $r2 (i32.add (local.get $r2) (i32.const ${16 * stride})))
+      (local.set $q (i32.add (local.get $q) (i32.const 16)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $jloop)))
+    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+    (br $iloop))))`;
+}
+
 export function wat() {
   return `(module
 (memory (export "memory") 1)
 ${tilesFunc()}
 ${epilogueFunc()}
+${depthwiseFunc(1)}
+${depthwiseFunc(2)}
 )`;
 }
 

@@ -35,10 +35,12 @@ export function depthwiseFromInts(ints: ArrayLike<number>, floats: ArrayLike<num
 }
 
 /**
- * The whole depthwise conv (N x C planes), split by planes across threads when `par` takes it:
+ * The whole depthwise conv (N x C planes): on `par`'s own engine when it has one that takes the
+ * window (the 'wasm-simd' tier), else split by planes across threads when `par` takes it:
  * planes are independent, so the output is the one-thread output.
  */
 export function runDepthwise(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, r: DepthwiseRun, par?: ParallelGemm): void {
+  if (par?.depthwise?.(x, w, b, y, r.plan, 0, r.planes)) return;
   if (par?.split('depthwise', r.work, r.planes, 1, [x, w, b, y], r.ints, r.floats)) return;
   depthwiseConv(x, w, b, y, r.plan, 0, r.planes);
 }

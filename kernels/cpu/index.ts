@@ -47,15 +47,17 @@ import { sparseMatMul } from './sparse-matmul.js';
 import { sparseConv } from './sparse-conv.js';
 import { tiered } from './tiers.js';
 import { simdAvailable } from './sgemm-simd.js';
+import { simdDepthwiseSupported } from './depthwise-simd.js';
 
 /**
  * The GEMM-class kernels dispatch by tier (tiers.ts): the same kernel code either way, its
  * products on the WebAssembly SIMD engine (sgemm-simd.ts) or in JavaScript. A depthwise conv
- * runs no GEMM, so it stays on the JavaScript tier.
+ * runs no GEMM: it takes the SIMD tier only for the windows of the engine's own depthwise
+ * kernel (depthwise-simd.ts), else stays on the JavaScript tier.
  */
 const SIMD = 'wasm-simd';
 const convTiers = tiered([
-  { name: SIMD, available: simdAvailable, supports: (a, i, o) => conv.prepare!(a, i, o).mode !== 'depthwise', kernel: conv },
+  { name: SIMD, available: simdAvailable, supports: (a, i, o) => { const p = conv.prepare!(a, i, o); return p.mode !== 'depthwise' || simdDepthwiseSupported(p.win); }, kernel: conv },
   { name: 'js', kernel: conv },
 ]);
 const gemmTiers = tiered([{ name: SIMD, available: simdAvailable, kernel: gemm }, { name: 'js', kernel: gemm }]);

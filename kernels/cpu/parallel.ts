@@ -1,5 +1,6 @@
 import type { GemmEpilogue } from './gemm-epilogue.js';
 import type { JobArray, JobKind } from './jobs.js';
+import type { DepthwisePlan } from './depthwise.js';
 
 /**
  * A way to run work across threads, handed to kernels by the executor (src/runtime/cpu
@@ -24,4 +25,9 @@ export interface ParallelGemm {
    * pays. Every array must be in a SharedArrayBuffer (undefined stands for an absent one).
    */
   split(kind: JobKind, work: number, extent: number, grain: number, arrays: readonly (JobArray | undefined)[], ints: readonly number[], floats: readonly number[]): boolean;
+  /**
+   * Depthwise planes nc0..nc1 on a faster engine than the JavaScript kernel, where there is one
+   * and it takes the window; false (Y untouched) sends the caller to its own path.
+   */
+  depthwise?(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, plan: DepthwisePlan, nc0: number, nc1: number): boolean;
 }

@@ -32,6 +32,8 @@ interface Exports {
   memory: WebAssembly.Memory;
   tiles(kc: number, strips: number, panels: number, a: number, b: number, c: number, ldcBytes: number, add: number): void;
   epilogue(c: number, rows: number, vecs: number, ldcBytes: number, rowBias: number, colBias: number, lo: number, hi: number): void;
+  dw3x3s1(src: number, dst: number, w: number, rows: number, vecs: number, ldBytes: number, rowStepBytes: number, lddBytes: number, bias: number, lo: number, hi: number): void;
+  dw3x3s2(src: number, dst: number, w: number, rows: number, vecs: number, ldBytes: number, rowStepBytes: number, lddBytes: number, bias: number, lo: number, hi: number): void;
 }
 
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
@@ -112,6 +114,20 @@ export class SimdGemm {
     }
     return true;
   }
+
+  /**
+   * One depthwise 3x3 plane on the module's memory (scripts/build-wasm.mjs, dw3x3s1 / dw3x3s2),
+   * laid out by depthwise-simd.ts; offsets in floats, `rows` output rows of `vecs` f32x4 each.
+   */
+  dw3x3(strideW: 1 | 2, src: number, dst: number, w: number, rows: number, vecs: number, ld: number, rowStep: number, ldd: number, bias: number, lo: number, hi: number): void {
+    (strideW === 1 ? this.x.dw3x3s1 : this.x.dw3x3s2)(src * 4, dst * 4, w * 4, rows, vecs, ld * 4, rowStep * 4, ldd * 4, bias, lo, hi);
+  }
+
+  /** A workspace of at least `floats` floats for one call: its float offset into `floats()`. */
+  scratch(floats: number): number { this.reserve(floats); return 0; }
+
+  /** The module's memory as floats; take it after scratch(), which may grow the memory. */
+  floats(): Float32Array { return this.f32; }
 
   /** The memory as floats, grown to at least `floats`. */
   private reserve(floats: number): Float32Array {

@@ -3,12 +3,15 @@ import type { ParallelGemm } from '../../../kernels/cpu/parallel.js';
 import type { JobArray, JobKind } from '../../../kernels/cpu/jobs.js';
 import type { SimdGemm } from '../../../kernels/cpu/sgemm-simd.js';
 import type { GemmPool } from './threads.js';
+import type { DepthwisePlan } from '../../../kernels/cpu/depthwise.js';
+import { depthwiseSimd } from '../../../kernels/cpu/depthwise-simd.js';
 
 /**
  * What the executor hands the steps planned on the 'wasm-simd' tier in place of the thread
  * pool: their GEMMs run on the WebAssembly SIMD engine, split across the pool's threads (each
- * worker with its own engine) when the pool takes them, else on this thread. Split jobs
- * (quantized, sparse, depthwise) go to the pool as before.
+ * worker with its own engine) when the pool takes them, else on this thread, and so do its
+ * depthwise 3x3 convs (depthwise-simd.ts). Split jobs (quantized, sparse, other depthwise
+ * windows) go to the pool as before.
  */
 export class SimdParallel implements ParallelGemm {
   constructor(private readonly simd: SimdGemm, private readonly pool?: GemmPool) {}
@@ -30,5 +33,13 @@ export class SimdParallel implements ParallelGemm {
 
   split(kind: JobKind, work: number, extent: number, grain: number, arrays: readonly (JobArray | undefined)[], ints: readonly number[], floats: readonly number[]): boolean {
     return this.pool?.split(kind, work, extent, grain, arrays, ints, floats) ?? false;
+  }
+
+  /**
+   * On this thread's engine, not split: one core running the SIMD kernel beats the JavaScript
+   * kernel split across two (and a depthwise conv is too little work to pay a hand-off).
+   */
+  depthwise(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, plan: DepthwisePlan, nc0: number, nc1: number): boolean {
+    return depthwiseSimd(this.simd, x, w, b, y, plan, nc0, nc1);
   }
 }

@@ -1,0 +1,60 @@
+import type { Window2d } from './conv.js';
+import type { DepthwisePlan } from './depthwise.js';
+import { activateRow } from './gemm-epilogue.js';
+import type { SimdGemm } from './sgemm-simd.js';
+
+/** The windows the SIMD kernel takes: MobileNet's 3x3, stride 1 or 2 either way, no dilation, any pads. */
+export function simdDepthwiseSupported(q: Window2d): boolean {
+  return q.KH === 3 && q.KW === 3 && q.DH === 1 && q.DW === 1 && (q.SH === 1 || q.SH === 2) && (q.SW === 1 || q.SW === 2);
+}
+
+const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
+
+/**
+ * to[at..] = from[off..off + n]. Short runs in a loop: subarray() allocates a view, which on
+ * 7x7 and 14x14 planes cost more than the plane's arithmetic (MobileNetV2's last depthwise
+ * convs ran at 0.7-2 GFLOP/s with set() for every row).
+ */
+function copy(from: Float32Array, off: number, n: number, to: Float32Array, at: number): void {
+  if (n >= 64) { to.set(from.subarray(off, off + n), at); return; }
+  for (let i = 0; i < n; i++) to[at + i] = from[off + i];
+}
+
+/**
+ * Depthwise 3x3 planes nc0..nc1 on the WebAssembly SIMD engine (dw3x3 in scripts/build-wasm.mjs),
+ * with the plan's bias and clamp fused and its transcendental activation applied here after.
+ * Each plane is copied into the module's memory zero-padded, so the wasm loop has no edges:
+ * rows of ld floats, all that the windows of OWp outputs read (OWp: the output width rounded
+ * up to whole f32x4s; stride 2 loads 4 more to shuffle even and odd columns apart in the
+ * module, which beats splitting them here one float at a time). The pad positions are the
+ * same for every plane, so they are zeroed once per call.
+ * Numerics: products and sums in float32 (the JavaScript kernel sums in float64).
+ * Returns false, leaving Y untouched, for windows it does not take.
+ */
+export function depthwiseSimd(simd: SimdGemm, x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, p: DepthwisePlan, nc0: number, nc1: number): boolean {
+  const q = p.win;
+  if (!simdDepthwiseSupported(q)) return false;
+  const { H, W, OH, OW, SH, SW, PT, PL } = q, { lo, hi, act } = p;
+  if (OH === 0 || OW === 0) return true;
+  const OWp = roundUp(OW, 4), ld = SW === 1 ? OWp + 2 : 2 * OWp + 4, rows = (OH - 1) * SH + 3;
+  // Workspace layout (floats): padded input rows x ld | output OH x OWp | 9 weights.
+  const src = simd.scratch(roundUp(rows * ld, 4) + OH * OWp + 12), f = simd.floats();
+  const dst = src + roundUp(rows * ld, 4), wAt = dst + OH * OWp;
+  f.fill(0, src, dst);
+  // Input rows and columns that some window reads (the rest lie past the last window).
+  const ny = Math.max(0, Math.min(H, rows - PT)), nx = Math.max(0, Math.min(W, ld - PL));
+  for (let nc = nc0; nc < nc1; nc++) {
+    const xb = nc * H * W, c = nc % p.C;
+    for (let iy = 0; iy < ny; iy++) {
+      const xr = xb + iy * W, at = src + (iy + PT) * ld;
+      copy(x, xr, nx, f, at + PL);
+    }
+    copy(w, c * 9, 9, f, wAt);
+    simd.dw3x3(SW === 1 ? 1 : 2, src, dst, wAt, OH, OWp / 4, ld, SH * ld, OWp, b ? b[c] : 0, lo, hi);
+    const yb = nc * OH * OW;
+    if (OW === OWp) copy(f, dst, OH * OW, y, yb);
+    else for (let oh = 0; oh < OH; oh++) copy(f, dst + oh * OWp, OW, y, yb + oh * OW);
+    if (act !== 0) activateRow(y, yb, OH * OW, act);
+  }
+  return true;
+}
