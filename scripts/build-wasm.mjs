@@ -148,6 +148,22 @@ function depthwiseFunc(stride) {
     (br $iloop))))`;
 }
 
+/**
+ * copyRows(from, to, rows, bytes, fromPitchBytes, toPitchBytes): `rows` runs of `bytes` bytes,
+ * each a memory.copy; how depthwise-simd.ts pads a plane into its layout and packs the output
+ * back, one call per plane rather than a JavaScript set() (and a subarray view) per row.
+ */
+function copyRowsFunc() {
+  return `(func (export "copyRows") (param $from i32) (param $to i32) (param $rows i32) (param $bytes i32) (param $fp i32) (param $tp i32)
+  (block $done (loop $next
+    (br_if $done (i32.eqz (local.get $rows)))
+    (memory.copy (local.get $to) (local.get $from) (local.get $bytes))
+    (local.set $from (i32.add (local.get $from) (local.get $fp)))
+    (local.set $to (i32.add (local.get $to) (local.get $tp)))
+    (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+    (br $next))))`;
+}
+
 export function wat() {
   return `(module
 (memory (export "memory") 1)
@@ -155,12 +171,13 @@ ${tilesFunc()}
 ${epilogueFunc()}
 ${depthwiseFunc(1)}
 ${depthwiseFunc(2)}
+${copyRowsFunc()}
 )`;
 }
 
 async function main() {
   const wabt = await wabtInit();
-  const mod = wabt.parseWat('sgemm.wat', wat(), { simd: true });
+  const mod = wabt.parseWat('sgemm.wat', wat(), { simd: true, bulk_memory: true });
   mod.validate();
   const { buffer } = mod.toBinary({});
   const b64 = Buffer.from(buffer).toString('base64');

@@ -12,8 +12,8 @@ const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 
 /**
  * to[at..] = from[off..off + n]. Short runs in a loop: subarray() allocates a view, which on
- * 7x7 and 14x14 planes cost more than the plane's arithmetic (MobileNetV2's last depthwise
- * convs ran at 0.7-2 GFLOP/s with set() for every row).
+ * small planes costs more than the copy (MobileNetV2's last depthwise convs ran at 0.7-2
+ * GFLOP/s with a set() for every row).
  */
 function copy(from: Float32Array, off: number, n: number, to: Float32Array, at: number): void {
   if (n >= 64) { to.set(from.subarray(off, off + n), at); return; }
@@ -27,7 +27,8 @@ function copy(from: Float32Array, off: number, n: number, to: Float32Array, at: 
  * rows of ld floats, all that the windows of OWp outputs read (OWp: the output width rounded
  * up to whole f32x4s; stride 2 loads 4 more to shuffle even and odd columns apart in the
  * module, which beats splitting them here one float at a time). The pad positions are the
- * same for every plane, so they are zeroed once per call.
+ * same for every plane, so they are zeroed once per call; a plane goes in and out whole, through
+ * a staging area that the module pads and packs (copyRows).
  * Numerics: products and sums in float32 (the JavaScript kernel sums in float64).
  * Returns false, leaving Y untouched, for windows it does not take.
  */
@@ -37,23 +38,20 @@ export function depthwiseSimd(simd: SimdGemm, x: Float32Array, w: Float32Array, 
   const { H, W, OH, OW, SH, SW, PT, PL } = q, { lo, hi, act } = p;
   if (OH === 0 || OW === 0) return true;
   const OWp = roundUp(OW, 4), ld = SW === 1 ? OWp + 2 : 2 * OWp + 4, rows = (OH - 1) * SH + 3;
-  // Workspace layout (floats): padded input rows x ld | output OH x OWp | 9 weights.
-  const src = simd.scratch(roundUp(rows * ld, 4) + OH * OWp + 12), f = simd.floats();
-  const dst = src + roundUp(rows * ld, 4), wAt = dst + OH * OWp;
-  f.fill(0, src, dst);
   // Input rows and columns that some window reads (the rest lie past the last window).
   const ny = Math.max(0, Math.min(H, rows - PT)), nx = Math.max(0, Math.min(W, ld - PL));
+  // Workspace layout (floats): padded input rows x ld | output OH x OWp | 9 weights | a plane as it is in X or Y.
+  const padded = roundUp(rows * ld, 4), src = simd.scratch(padded + OH * OWp + 12 + Math.max(ny * W, OH * OW)), f = simd.floats();
+  const dst = src + padded, wAt = dst + OH * OWp, stage = wAt + 12;
+  f.fill(0, src, dst);
   for (let nc = nc0; nc < nc1; nc++) {
-    const xb = nc * H * W, c = nc % p.C;
-    for (let iy = 0; iy < ny; iy++) {
-      const xr = xb + iy * W, at = src + (iy + PT) * ld;
-      copy(x, xr, nx, f, at + PL);
-    }
+    const xb = nc * H * W, c = nc % p.C, yb = nc * OH * OW;
+    copy(x, xb, ny * W, f, stage);
+    simd.copyRows(stage, src + PT * ld + PL, ny, nx, W, ld);
     copy(w, c * 9, 9, f, wAt);
     simd.dw3x3(SW === 1 ? 1 : 2, src, dst, wAt, OH, OWp / 4, ld, SH * ld, OWp, b ? b[c] : 0, lo, hi);
-    const yb = nc * OH * OW;
     if (OW === OWp) copy(f, dst, OH * OW, y, yb);
-    else for (let oh = 0; oh < OH; oh++) copy(f, dst + oh * OWp, OW, y, yb + oh * OW);
+    else { simd.copyRows(dst, stage, OH, OW, OWp, OW); copy(f, stage, OH * OW, y, yb); }
     if (act !== 0) activateRow(y, yb, OH * OW, act);
   }
   return true;

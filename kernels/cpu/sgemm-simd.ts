@@ -34,6 +34,7 @@ interface Exports {
   epilogue(c: number, rows: number, vecs: number, ldcBytes: number, rowBias: number, colBias: number, lo: number, hi: number): void;
   dw3x3s1(src: number, dst: number, w: number, rows: number, vecs: number, ldBytes: number, rowStepBytes: number, lddBytes: number, bias: number, lo: number, hi: number): void;
   dw3x3s2(src: number, dst: number, w: number, rows: number, vecs: number, ldBytes: number, rowStepBytes: number, lddBytes: number, bias: number, lo: number, hi: number): void;
+  copyRows(from: number, to: number, rows: number, bytes: number, fromPitchBytes: number, toPitchBytes: number): void;
 }
 
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
@@ -121,6 +122,11 @@ export class SimdGemm {
    */
   dw3x3(strideW: 1 | 2, src: number, dst: number, w: number, rows: number, vecs: number, ld: number, rowStep: number, ldd: number, bias: number, lo: number, hi: number): void {
     (strideW === 1 ? this.x.dw3x3s1 : this.x.dw3x3s2)(src * 4, dst * 4, w * 4, rows, vecs, ld * 4, rowStep * 4, ldd * 4, bias, lo, hi);
+  }
+
+  /** `rows` runs of `n` floats within the memory, from `from` (pitch fromPitch) to `to` (pitch toPitch); offsets in floats. */
+  copyRows(from: number, to: number, rows: number, n: number, fromPitch: number, toPitch: number): void {
+    this.x.copyRows(from * 4, to * 4, rows, n * 4, fromPitch * 4, toPitch * 4);
   }
 
   /** A workspace of at least `floats` floats for one call: its float offset into `floats()`. */
