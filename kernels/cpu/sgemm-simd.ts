@@ -27,6 +27,8 @@ void SAME_ROWS;
 const KC = 256;
 const MC = 128;
 const NC = 1536;
+/** Packed constants kept per engine at most (64 MiB; MobileNetV2's weights take 14, DistilBERT's 253). */
+const PACKED_LIMIT_FLOATS = 16 << 20;
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -57,6 +59,14 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
 export class SimdGemm {
   private readonly x: Exports;
   private f32: Float32Array;
+  /** The runner's constant operands (weights), whose packed form is kept (see packedConstant). */
+  private readonly constants = new WeakSet<Float32Array>();
+  private readonly packs = new WeakMap<Float32Array, Map<string, number>>();
+  /** Memory is a bump allocation: the workspace (moved up when it must grow), then kept packs. */
+  private top = 0;
+  private wsAt = 0;
+  private wsFloats = 0;
+  private packedFloats = 0;
 
   private constructor(instance: WebAssembly.Instance) {
     this.x = instance.exports as unknown as Exports;
@@ -68,6 +78,11 @@ export class SimdGemm {
     if (!simdAvailable()) return undefined;
     return new SimdGemm(new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), {}));
   }
+
+  /** Marks a runner's constant operand (a weight): products reading it keep its packed form. */
+  markConstant(a: Float32Array): void { this.constants.add(a); }
+
+  isConstant(a: Float32Array): boolean { return this.constants.has(a); }
 
   /**
    * C (+)= A B with the same strided views and epilogue as sgemm() (sgemm.ts). Any number of
@@ -81,14 +96,19 @@ export class SimdGemm {
     b: Float32Array, bOff: number, rsB: number, csB: number,
     c: Float32Array, cOff: number, ldc: number,
     accumulate: boolean, epi?: GemmEpilogue, bias?: Float32Array, biasOff = 0,
+    constA = this.constants.has(a), constB = this.constants.has(b),
   ): boolean {
     if (M === 0 || N === 0) return true;
     if (K === 0) return false;
     const kcMax = Math.min(K, KC), ncMax = roundUp(Math.min(N, NC), NR), mPad = roundUp(M, MR);
-    // Layout (floats): B block kc x ncMax | A block MC x kc | C mPad x ncMax | column bias ncMax | row bias mPad.
-    const bAt = 0, aAt = bAt + kcMax * ncMax, cAt = aAt + roundUp(Math.min(M, MC), MR) * kcMax;
+    // Kept packs of constant operands: all blocks, A's (k0, i0) block at k0 * mPad + kc * i0, B's (j0, k0) at j0 * K + k0 * ncPad.
+    const aKept = constA ? this.packedConstant(a, 'A', aOff, rsA, csA, M, K) : -1;
+    const bKept = constB ? this.packedConstant(b, 'B', bOff, rsB, csB, N, K) : -1;
+    // Workspace (floats): B block kc x ncMax | A block MC x kc | C mPad x ncMax | column bias ncMax | row bias mPad.
+    const ws = this.workspace(kcMax * ncMax + roundUp(Math.min(M, MC), MR) * kcMax + mPad * ncMax + ncMax + mPad);
+    const bAt = ws, aAt = bAt + kcMax * ncMax, cAt = aAt + roundUp(Math.min(M, MC), MR) * kcMax;
     const cbAt = cAt + mPad * ncMax, rbAt = cbAt + ncMax;
-    const f = this.reserve(rbAt + mPad);
+    const f = this.f32;
     const rowBias = !!bias && !!epi && epi.biasPerRow, colBias = !!bias && !!epi && !epi.biasPerRow;
     if (rowBias) { f.set(bias!.subarray(biasOff, biasOff + M), rbAt); f.fill(0, rbAt + M, rbAt + mPad); }
     for (let j0 = 0; j0 < N; j0 += NC) {
@@ -96,11 +116,12 @@ export class SimdGemm {
       if (accumulate) for (let i = 0; i < M; i++) f.set(c.subarray(cOff + i * ldc + j0, cOff + i * ldc + j0 + nc), cAt + i * ncPad);
       for (let k0 = 0; k0 < K; k0 += KC) {
         const kc = Math.min(KC, K - k0), add = accumulate || k0 > 0 ? 1 : 0;
-        packB(b, bOff, rsB, csB, k0, kc, j0, nc, f, bAt);
+        const bp = bKept >= 0 ? bKept + j0 * K + k0 * ncPad : bAt;
+        if (bKept < 0) packB(b, bOff, rsB, csB, k0, kc, j0, nc, f, bAt);
         for (let i0 = 0; i0 < M; i0 += MC) {
-          const mc = Math.min(MC, M - i0);
-          packA(a, aOff, rsA, csA, i0, mc, k0, kc, f, aAt);
-          this.x.tiles(kc, Math.ceil(mc / MR), ncPad / NR, aAt * 4, bAt * 4, (cAt + i0 * ncPad) * 4, ldcBytes, add);
+          const mc = Math.min(MC, M - i0), ap = aKept >= 0 ? aKept + k0 * mPad + kc * i0 : aAt;
+          if (aKept < 0) packA(a, aOff, rsA, csA, i0, mc, k0, kc, f, aAt);
+          this.x.tiles(kc, Math.ceil(mc / MR), ncPad / NR, ap * 4, bp * 4, (cAt + i0 * ncPad) * 4, ldcBytes, add);
         }
       }
       if (epi) {
@@ -129,18 +150,63 @@ export class SimdGemm {
     this.x.copyRows(from * 4, to * 4, rows, n * 4, fromPitch * 4, toPitch * 4);
   }
 
-  /** A workspace of at least `floats` floats for one call: its float offset into `floats()`. */
-  scratch(floats: number): number { this.reserve(floats); return 0; }
+  /**
+   * A workspace of at least `floats` floats for one call: its float offset into `floats()`.
+   * The memory also holds kept packs of constants, so a caller must stay inside its workspace;
+   * the workspace moves (and the memory may grow) on a later scratch() that needs more.
+   */
+  scratch(floats: number): number { return this.workspace(floats); }
 
   /** The module's memory as floats; take it after scratch(), which may grow the memory. */
   floats(): Float32Array { return this.f32; }
 
-  /** The memory as floats, grown to at least `floats`. */
-  private reserve(floats: number): Float32Array {
+  /**
+   * Where a constant operand's packed blocks are kept (float offset), packing them on first use;
+   * -1 past PACKED_LIMIT_FLOATS (those pack per call as other operands do). Keeping them saves
+   * the per-call packing, most of the cost of few-row products (a classifier, short sequences).
+   */
+  private packedConstant(arr: Float32Array, side: 'A' | 'B', off: number, rs: number, cs: number, rows: number, K: number): number {
+    const key = `${side}${off},${rs},${cs},${rows},${K}`;
+    let byKey = this.packs.get(arr);
+    const kept = byKey?.get(key);
+    if (kept !== undefined) return kept;
+    const floats = K * roundUp(rows, side === 'A' ? MR : NR);
+    if (this.packedFloats + floats > PACKED_LIMIT_FLOATS) return -1;
+    const at = this.alloc(floats), f = this.f32;
+    this.packedFloats += floats;
+    if (side === 'A') {
+      for (let k0 = 0; k0 < K; k0 += KC) {
+        const kc = Math.min(KC, K - k0);
+        for (let i0 = 0; i0 < rows; i0 += MC) packA(arr, off, rs, cs, i0, Math.min(MC, rows - i0), k0, kc, f, at + k0 * roundUp(rows, MR) + kc * i0);
+      }
+    } else {
+      for (let j0 = 0; j0 < rows; j0 += NC) {
+        const nc = Math.min(NC, rows - j0);
+        for (let k0 = 0; k0 < K; k0 += KC) packB(arr, off, rs, cs, k0, Math.min(KC, K - k0), j0, nc, f, at + j0 * K + k0 * roundUp(nc, NR));
+      }
+    }
+    if (!byKey) { byKey = new Map(); this.packs.set(arr, byKey); }
+    byKey.set(key, at);
+    return at;
+  }
+
+  /** The workspace's float offset, at least `floats` long (moved to the top of memory when it grows). */
+  private workspace(floats: number): number {
+    if (floats > this.wsFloats) {
+      this.wsFloats = Math.ceil(floats * 1.25);
+      this.wsAt = this.alloc(this.wsFloats);
+    }
+    return this.wsAt;
+  }
+
+  /** `floats` more at the top of memory (grown as needed); the float offset. */
+  private alloc(floats: number): number {
+    const at = this.top;
+    this.top += roundUp(floats, 4); // 16-byte aligned
     const have = this.x.memory.buffer.byteLength;
-    if (have < floats * 4) this.x.memory.grow(Math.ceil((floats * 4 - have) / 65536));
+    if (have < this.top * 4) this.x.memory.grow(Math.ceil((this.top * 4 - have) / 65536));
     if (this.f32.buffer !== this.x.memory.buffer) this.f32 = new Float32Array(this.x.memory.buffer);
-    return this.f32;
+    return at;
   }
 }
 

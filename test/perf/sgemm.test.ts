@@ -148,6 +148,36 @@ describe.skipIf(!simd)('sgemm on the WebAssembly SIMD engine vs float64 referenc
     expect(Array.from(parts)).toEqual(Array.from(whole));
   });
 
+  it('keeps the packed form of constant operands: the same bits as packing per call, on every later call', () => {
+    const engine = SimdGemm.create()!;
+    for (const [M, N, K, transB] of [[1, 1000, 300, true], [37, 1600, 520, false], [130, 20, 600, false], [5, 9, 3, true]] as const) {
+      const W = randomFloats(M * K, 7), X = randomFloats(K * N, 8), V = randomFloats(K * N, 9);
+      const [rsB, csB] = transB ? [1, K] : [N, 1];
+      const want = (x: Float32Array, constA: boolean, constB: boolean) => {
+        const c = new Float32Array(M * N);
+        engine.sgemm(M, N, K, W, 0, K, 1, x, 0, rsB, csB, c, 0, N, false, undefined, undefined, 0, constA, constB);
+        return Array.from(c);
+      };
+      const plain = want(X, false, false);
+      expect(want(X, true, false), `${M}x${N}x${K} A kept, first call`).toEqual(plain);
+      expect(want(X, true, false), `${M}x${N}x${K} A kept, from the kept pack`).toEqual(plain);
+      expect(want(X, false, true), `${M}x${N}x${K} B kept`).toEqual(plain);
+      expect(want(X, false, true), `${M}x${N}x${K} B kept, again`).toEqual(plain);
+      expect(want(V, true, false), `${M}x${N}x${K} A kept, another B`).toEqual(want(V, false, false));
+    }
+    const w = randomFloats(64 * 64, 3), x = randomFloats(64 * 8, 4);
+    engine.markConstant(w);
+    expect(engine.isConstant(w)).toBe(true);
+    // The same weights seen through another offset/shape are another pack, not a stale one.
+    const c1 = new Float32Array(8 * 8), c2 = new Float32Array(8 * 8), c3 = new Float32Array(8 * 8);
+    engine.sgemm(8, 8, 64, w, 0, 64, 1, x, 0, 8, 1, c1, 0, 8, false);
+    engine.sgemm(8, 8, 64, w, 64 * 8, 64, 1, x, 0, 8, 1, c2, 0, 8, false);
+    const fresh = SimdGemm.create()!;
+    fresh.sgemm(8, 8, 64, w, 64 * 8, 64, 1, x, 0, 8, 1, c3, 0, 8, false);
+    expect(Array.from(c2)).toEqual(Array.from(c3));
+    expect(Array.from(c1)).not.toEqual(Array.from(c2));
+  });
+
   it('clamps non-finite sums like Math.min/Math.max', () => {
     const M = 6, N = 9, K = 5, A = randomFloats(M * K, 3), B = randomFloats(K * N, 4);
     A[0] = Infinity; A[K + 1] = -Infinity; A[2 * K] = Number.NaN;

@@ -41,6 +41,8 @@ export class CpuExecutor {
    */
   constructor(readonly plan: CpuPlan, private readonly threads?: GemmPool, simd?: SimdGemm) {
     const simdPar = simd ? new SimdParallel(simd, threads) : undefined;
+    // Weights: the engine keeps their packed form instead of packing them on every call.
+    if (simd) for (const v of plan.values) if (v.kind === 'constant' && v.data instanceof Float32Array) simd.markConstant(v.data);
     this.engines = plan.steps.map((s) => {
       if (tierName(s.prepared) !== 'wasm-simd') return threads;
       if (!simdPar) throw new Error(`CPU plan: step '${s.pn.node.name}' (${s.pn.node.op}) is planned on the wasm-simd tier, but the executor has no SIMD engine`);

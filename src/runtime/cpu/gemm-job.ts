@@ -12,9 +12,26 @@ export const SGEMM = -1;
 export const Slot = {
   State: 0, Job: 1, M: 2, N: 3, K: 4, ABuf: 5, AOff: 6, RsA: 7, CsA: 8, BBuf: 9, BOff: 10, RsB: 11, CsB: 12,
   CBuf: 13, COff: 14, Ldc: 15, Accumulate: 16, HasEpi: 17, BiasPerRow: 18, Act: 19, BiasBuf: 20, BiasOff: 21,
-  /** 1: the worker runs its part on its own WebAssembly SIMD engine (sgemm-simd.ts); 0: JavaScript. */
-  Engine: 22, Count: 23,
+  /** Bit 0: the worker runs its part on its own WebAssembly SIMD engine (sgemm-simd.ts), else JavaScript; ENGINE_CONST_*: an operand is a weight whose packed form the engine keeps. */
+  Engine: 22,
+  /**
+   * Chunked products (SIMD): Chunks > 0 parts of Chunk columns (ByRows: rows) of the whole
+   * product, taken in turn by every thread from the shared counter in CounterBuf (Atomics.add),
+   * so a slower or busier core takes fewer. 0: the job is this worker's fixed part.
+   */
+  Chunks: 23, Chunk: 24, ByRows: 25, CounterBuf: 26, Count: 27,
 } as const;
+
+/**
+ * Runs part(lo, hi) over the chunks of [0, extent) that this thread wins from `counter`: the
+ * same loop on the calling thread and on each worker. Each chunk is computed whole by one
+ * thread, so the result does not depend on who took which.
+ */
+export function takeChunks(counter: Int32Array, chunks: number, chunk: number, extent: number, part: (lo: number, hi: number) => void): number {
+  let taken = 0;
+  for (let i = Atomics.add(counter, 0, 1); i < chunks; i = Atomics.add(counter, 0, 1), taken++) part(i * chunk, Math.min(extent, (i + 1) * chunk));
+  return taken;
+}
 
 /**
  * Split-job words (after State and Job): the part, the counts, then ARRAY_WORDS per array
@@ -42,6 +59,9 @@ export function typeCode(a: JobArray): number {
   return code;
 }
 
+export const ENGINE_CONST_A = 2;
+export const ENGINE_CONST_B = 4;
+
 /** Worker states in ctl[Slot.State]. */
 export const State = { Starting: 0, Job: 1, Idle: 2, Failed: 3, Exit: 4 } as const;
 
@@ -53,7 +73,7 @@ export type PortMessage = { id: number; buffer: SharedArrayBuffer } | { error: s
 
 /** The buffer ids the job in `ctl` names: a browser helper awaits those it has not received before running it. */
 export function jobBufferIds(ctl: Int32Array): number[] {
-  if (ctl[Slot.Job] === SGEMM) return [ctl[Slot.ABuf], ctl[Slot.BBuf], ctl[Slot.CBuf], ctl[Slot.BiasBuf]].filter((id) => id >= 0);
+  if (ctl[Slot.Job] === SGEMM) return [ctl[Slot.ABuf], ctl[Slot.BBuf], ctl[Slot.CBuf], ctl[Slot.BiasBuf], ctl[Slot.Chunks] > 0 ? ctl[Slot.CounterBuf] : -1].filter((id) => id >= 0);
   const ids: number[] = [];
   for (let i = 0, w = Split.First; i < ctl[Split.Arrays]; i++, w += ARRAY_WORDS) if (ctl[w] >= 0) ids.push(ctl[w]);
   return ids;

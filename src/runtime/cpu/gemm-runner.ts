@@ -2,7 +2,7 @@ import { sgemm, sgemmWorkspaceFloats } from '../../../kernels/cpu/sgemm.js';
 import { SimdGemm } from '../../../kernels/cpu/sgemm-simd.js';
 import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
 import { JOB_KINDS, JOBS, type JobArray } from '../../../kernels/cpu/jobs.js';
-import { ARRAY_WORDS, arrayView, FSlot, SGEMM, Slot, Split } from './gemm-job.js';
+import { ARRAY_WORDS, arrayView, ENGINE_CONST_A, ENGINE_CONST_B, takeChunks, FSlot, SGEMM, Slot, Split } from './gemm-job.js';
 
 /**
  * What a pool helper does with the job the calling thread wrote into its shared control words:
@@ -12,11 +12,18 @@ import { ARRAY_WORDS, arrayView, FSlot, SGEMM, Slot, Split } from './gemm-job.js
  */
 export function createJobRunner(ctl: Int32Array, f64: Float64Array, buffer: (id: number) => SharedArrayBuffer): () => void {
   const floatViews = new Map<number, Float32Array>();
+  const counters = new Map<number, Int32Array>();
   const epi: GemmEpilogue = { biasPerRow: false, lo: -Infinity, hi: Infinity, act: 0 };
   let ws = new Float32Array(0);
   let tmp = new Float64Array(0);
   /** This helper's own SIMD engine, made on its first SIMD part (null: it cannot run here). */
   let simd: SimdGemm | null | undefined;
+
+  function counter(id: number): Int32Array {
+    let v = counters.get(id);
+    if (!v) { v = new Int32Array(buffer(id)); counters.set(id, v); }
+    return v;
+  }
 
   function view(id: number): Float32Array {
     let v = floatViews.get(id);
@@ -31,11 +38,24 @@ export function createJobRunner(ctl: Int32Array, f64: Float64Array, buffer: (id:
     epi.biasPerRow = ctl[Slot.BiasPerRow] === 1; epi.act = ctl[Slot.Act]; epi.lo = f64[FSlot.Lo]; epi.hi = f64[FSlot.Hi];
     const biasBuf = ctl[Slot.BiasBuf];
     const a = view(ctl[Slot.ABuf]), b = view(ctl[Slot.BBuf]), c = view(ctl[Slot.CBuf]), bias = biasBuf >= 0 ? view(biasBuf) : undefined;
-    if (ctl[Slot.Engine] === 1) {
+    const engine = ctl[Slot.Engine];
+    if (engine & 1) {
       simd ??= SimdGemm.create() ?? null;
       if (!simd) throw new Error('this worker cannot run WebAssembly SIMD');
-      if (simd.sgemm(M, N, K, a, ctl[Slot.AOff], ctl[Slot.RsA], ctl[Slot.CsA], b, ctl[Slot.BOff], ctl[Slot.RsB], ctl[Slot.CsB],
-        c, ctl[Slot.COff], ctl[Slot.Ldc], ctl[Slot.Accumulate] === 1, hasEpi ? epi : undefined, bias, ctl[Slot.BiasOff])) return;
+      const s = simd, constA = (engine & ENGINE_CONST_A) !== 0, constB = (engine & ENGINE_CONST_B) !== 0;
+      const rsA = ctl[Slot.RsA], csA = ctl[Slot.CsA], rsB = ctl[Slot.RsB], csB = ctl[Slot.CsB], ldc = ctl[Slot.Ldc], acc = ctl[Slot.Accumulate] === 1;
+      const e = hasEpi ? epi : undefined, byRows = ctl[Slot.ByRows] === 1, rowBias = epi.biasPerRow;
+      const part = (lo: number, hi: number) => {
+        const m = byRows ? hi - lo : M, n = byRows ? N : hi - lo;
+        const aOff = ctl[Slot.AOff] + (byRows ? lo * rsA : 0), bOff = ctl[Slot.BOff] + (byRows ? 0 : lo * csB);
+        const cOff = ctl[Slot.COff] + (byRows ? lo * ldc : lo), biasOff = ctl[Slot.BiasOff] + (rowBias === byRows ? lo : 0);
+        if (!s.sgemm(m, n, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, acc, e, bias, biasOff, constA, constB)) {
+          sgemm(m, n, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, acc, undefined, 0, e, bias, biasOff);
+        }
+      };
+      if (ctl[Slot.Chunks] > 0) takeChunks(counter(ctl[Slot.CounterBuf]), ctl[Slot.Chunks], ctl[Slot.Chunk], byRows ? M : N, part);
+      else part(0, byRows ? M : N);
+      return;
     }
     sgemm(M, N, K,
       a, ctl[Slot.AOff], ctl[Slot.RsA], ctl[Slot.CsA],

@@ -5,7 +5,7 @@ import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
 import type { ParallelGemm } from '../../../kernels/cpu/parallel.js';
 import { JOB_KINDS, JOBS, type JobArray, type JobKind } from '../../../kernels/cpu/jobs.js';
 import type { Graph, PackedWeight } from '../../graph/graph.js';
-import { ARRAY_WORDS, CTL_WORDS, FSlot, MAX_ARRAYS, MAX_FLOATS, MAX_INTS, SGEMM, Slot, Split, State, typeCode, type PortMessage } from './gemm-job.js';
+import { ARRAY_WORDS, CTL_WORDS, ENGINE_CONST_A, ENGINE_CONST_B, takeChunks, FSlot, MAX_ARRAYS, MAX_FLOATS, MAX_INTS, SGEMM, Slot, Split, State, typeCode, type PortMessage } from './gemm-job.js';
 import { nodeHost, webHost, type Helper, type HelperHost } from './helper-hosts.js';
 import { sharePackedOf } from './share-packed.js';
 
@@ -17,6 +17,8 @@ const MIN_WORK = 1 << 19;
  * than it gained (MobileNetV2 on 2 threads took longer than on one with the JavaScript bound).
  */
 const MIN_SIMD_WORK = 1 << 22;
+/** Chunks per thread of a SIMD product: enough that a core slowed by other work takes fewer (this machine's two cores differ by ~35%). */
+const CHUNKS_PER_THREAD = 4;
 /** Columns (or rows) per thread at least, so each part still fills whole register tiles. */
 const MIN_COLS = 24;
 const MIN_ROWS = 16;
@@ -49,6 +51,8 @@ export class GemmPool implements ParallelGemm {
   /** The calling thread's float64 scratch for its part of split jobs. */
   private tmp = new Float64Array(0);
   private parts = 0;
+  /** The chunk counter of SIMD products (gemm-job.ts takeChunks), shared with every helper. */
+  private readonly counter = new Int32Array(new SharedArrayBuffer(4));
 
   private constructor(private readonly host: HelperHost, readonly threads: number, private readonly log: (line: string) => void, private readonly debug?: (line: string) => void) {}
 
@@ -108,13 +112,18 @@ export class GemmPool implements ParallelGemm {
     const workers = this.workers ?? this.start();
     if (!workers) return false;
     const extent = byCols ? N : M, step = byCols ? (simd ? SIMD_NR : 3) : 4; // whole register tiles (4x3; SIMD 4x8) per part
-    const chunk = Math.ceil(Math.ceil(extent / T) / step) * step;
+    // SIMD products go in CHUNKS_PER_THREAD x T chunks taken in turn (takeChunks), JavaScript ones in T fixed parts.
+    const parts = simd ? T * CHUNKS_PER_THREAD : T;
+    const chunk = Math.ceil(Math.ceil(extent / parts) / step) * step, chunks = simd ? Math.ceil(extent / chunk) : 0;
+    if (simd) Atomics.store(this.counter, 0, 0);
     let posted = 0;
     for (let t = 1; t < T; t++) {
-      const lo = Math.min(extent, t * chunk), hi = Math.min(extent, lo + chunk);
+      const lo = simd ? 0 : Math.min(extent, t * chunk), hi = simd ? extent : Math.min(extent, lo + chunk);
       if (hi <= lo) break;
       const w = workers[t - 1], ctl = w.ctl;
-      ctl[Slot.Job] = SGEMM; ctl[Slot.Engine] = simd ? 1 : 0;
+      ctl[Slot.Chunks] = chunks; ctl[Slot.Chunk] = chunk; ctl[Slot.ByRows] = byCols ? 0 : 1;
+      if (simd) ctl[Slot.CounterBuf] = this.send(w, this.counter);
+      ctl[Slot.Job] = SGEMM; ctl[Slot.Engine] = simd ? 1 | (simd.isConstant(a) ? ENGINE_CONST_A : 0) | (simd.isConstant(b) ? ENGINE_CONST_B : 0) : 0;
       const rows = byCols ? M : hi - lo, cols = byCols ? hi - lo : N;
       ctl[Slot.M] = rows; ctl[Slot.N] = cols; ctl[Slot.K] = K;
       ctl[Slot.ABuf] = this.send(w, a); ctl[Slot.AOff] = a.byteOffset / 4 + aOff + (byCols ? 0 : lo * rsA); ctl[Slot.RsA] = rsA; ctl[Slot.CsA] = csA;
@@ -129,13 +138,18 @@ export class GemmPool implements ParallelGemm {
       Atomics.notify(ctl, Slot.State);
       posted++;
     }
-    // This thread's share: the first chunk.
-    const n0 = Math.min(extent, chunk);
-    try {
-      const m = byCols ? M : n0, n = byCols ? n0 : N;
-      if (!simd?.sgemm(m, n, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, epi, bias, biasOff)) {
-        sgemm(m, n, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff, epi, bias, biasOff);
+    // This thread's share: the first part, or the chunks it wins.
+    const part = (lo: number, hi: number) => {
+      const m = byCols ? M : hi - lo, n = byCols ? hi - lo : N;
+      const ao = aOff + (byCols ? 0 : lo * rsA), bo = bOff + (byCols ? lo * csB : 0), co = cOff + (byCols ? lo : lo * ldc);
+      const biaso = biasOff + (epi && bias && epi.biasPerRow !== byCols ? lo : 0);
+      if (!simd?.sgemm(m, n, K, a, ao, rsA, csA, b, bo, rsB, csB, c, co, ldc, accumulate, epi, bias, biaso)) {
+        sgemm(m, n, K, a, ao, rsA, csA, b, bo, rsB, csB, c, co, ldc, accumulate, ws, wsOff, epi, bias, biaso);
       }
+    };
+    try {
+      if (simd) takeChunks(this.counter, chunks, chunk, extent, part);
+      else part(0, Math.min(extent, chunk));
     } finally {
       this.join(workers, posted);
     }
