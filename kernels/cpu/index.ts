@@ -46,7 +46,6 @@ import { matMulNBits } from './matmul-nbits.js';
 import { sparseMatMul } from './sparse-matmul.js';
 import { sparseConv } from './sparse-conv.js';
 import { tiered } from './tiers.js';
-import { simdAvailable } from './sgemm-simd.js';
 import { simdDepthwiseSupported } from './depthwise-simd.js';
 
 /**
@@ -57,11 +56,11 @@ import { simdDepthwiseSupported } from './depthwise-simd.js';
  */
 const SIMD = 'wasm-simd';
 const convTiers = tiered([
-  { name: SIMD, available: simdAvailable, supports: (a, i, o) => { const p = conv.prepare!(a, i, o); return p.mode !== 'depthwise' || simdDepthwiseSupported(p.win); }, kernel: conv },
+  { name: SIMD, supports: (a, i, o) => { const p = conv.prepare!(a, i, o); return p.mode !== 'depthwise' || simdDepthwiseSupported(p.win); }, kernel: conv },
   { name: 'js', kernel: conv },
 ]);
-const gemmTiers = tiered([{ name: SIMD, available: simdAvailable, kernel: gemm }, { name: 'js', kernel: gemm }]);
-const matMulTiers = tiered([{ name: SIMD, available: simdAvailable, kernel: matMul }, { name: 'js', kernel: matMul }]);
+const gemmTiers = tiered([{ name: SIMD, kernel: gemm }, { name: 'js', kernel: gemm }]);
+const matMulTiers = tiered([{ name: SIMD, kernel: matMul }, { name: 'js', kernel: matMul }]);
 
 /** The CPU backend covers every op: the mapped type makes a missing entry a compile error. */
 export const CPU_KERNELS: { [K in OpName]: CpuKernel<AttrsOf<K>, any> } = {

@@ -4,8 +4,9 @@ import type { CpuKernel, KMeta, PlanEnv } from '../types.js';
  * One implementation of an op among several: the WebAssembly SIMD tier ('wasm-simd', whose
  * GEMMs run on the engine the executor hands the kernel) ahead of the portable JavaScript one.
  * A tier is chosen at plan time when the plan's env allows it (a runner lists the tiers it has
- * engines for), `available` says the JavaScript engine can run it, and `supports` takes the node
- * (attributes, shapes, dtypes); both default to yes.
+ * engines for: the session made a SIMD engine only where the module validated), `available`
+ * says the JavaScript engine can run it, and `supports` takes the node (attributes, shapes,
+ * dtypes); both default to yes.
  */
 export interface KernelTier<A> {
   name: string;

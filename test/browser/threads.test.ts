@@ -26,14 +26,15 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text
 const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 /**
- * The worker: MobileNetV2 (small width: its convs still split) with threads 1 and 2, each with a
+ * The worker: MobileNetV2 (width 1.0 at 128 x 128: on the SIMD tier, products split from 4M
+ * multiply-adds, and several of its pointwise convs have that) with threads 1 and 2, each with a
  * debug logger. The bundle is found relative to the worker, so an isolated worker loads it isolated.
  */
 const WORKER = `
 const lib = await import(new URL('../dist/tessera.js', import.meta.url).href);
-const g = lib.models.mobilenetV2({ width: 0.35, resolution: 96, classes: 1000, seed: 1 });
+const g = lib.models.mobilenetV2({ width: 1, resolution: 128, classes: 1000, seed: 1 });
 let seed = 1;
-const x = new lib.Tensor('float32', [1, 3, 96, 96], Float32Array.from({ length: 3 * 96 * 96 }, () => { seed = (seed * 1664525 + 1013904223) >>> 0; return seed / 2 ** 32 - 0.5; }));
+const x = new lib.Tensor('float32', [1, 3, 128, 128], Float32Array.from({ length: 3 * 128 * 128 }, () => { seed = (seed * 1664525 + 1013904223) >>> 0; return seed / 2 ** 32 - 0.5; }));
 async function run(threads) {
   const logs = [];
   const s = await lib.InferenceSession.create(g, { backend: 'cpu', threads, debug: (l) => logs.push(l) });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tiered, tierName, type TieredPlan } from '../../kernels/cpu/tiers.js';
 import { cpuKernel, type KMeta, type KTensor, type PlanEnv } from '../../kernels/types.js';
-import { simdAvailable } from '../../kernels/cpu/sgemm-simd.js';
 import { CPU_KERNELS } from '../../kernels/cpu/index.js';
 import { Conv } from '../../src/ops/conv.js';
 
@@ -59,10 +58,10 @@ describe('tiered kernels', () => {
   it('dispatches the GEMM-class CPU kernels (Conv, Gemm, MatMul and their fused forms) by tier', () => {
     const mm = (env?: PlanEnv) => tierName(CPU_KERNELS.MatMul.prepare!({} as never, [{ dtype: 'float32', shape: [4, 8] }, { dtype: 'float32', shape: [8, 3] }], [{ dtype: 'float32', shape: [4, 3] }], env) as TieredPlan<unknown>);
     expect(mm()).toBe('js');
-    expect(mm({ tiers: ['wasm-simd'] })).toBe(simdAvailable() ? 'wasm-simd' : 'js');
+    expect(mm({ tiers: ['wasm-simd'] })).toBe('wasm-simd');
     const dw = (k: number, out: number, env?: PlanEnv) => tierName(CPU_KERNELS.Conv.prepare!(depthwiseAttrs, [{ dtype: 'float32', shape: [1, 8, 6, 6] }, { dtype: 'float32', shape: [8, 1, k, k] }], [{ dtype: 'float32', shape: [1, 8, out, out] }], env) as TieredPlan<unknown>);
     expect(dw(5, 2, { tiers: ['wasm-simd'] })).toBe('js'); // a depthwise conv runs no GEMM: only the engine's 3x3 kernel takes one
-    expect(dw(3, 4, { tiers: ['wasm-simd'] })).toBe(simdAvailable() ? 'wasm-simd' : 'js');
+    expect(dw(3, 4, { tiers: ['wasm-simd'] })).toBe('wasm-simd');
     for (const op of ['Conv', 'FusedConv', 'Gemm', 'FusedGemm', 'MatMul', 'FusedMatMul'] as const) expect(CPU_KERNELS[op]).toBe(op.endsWith('Conv') ? CPU_KERNELS.Conv : op.endsWith('Gemm') ? CPU_KERNELS.Gemm : CPU_KERNELS.MatMul);
   });
 });
