@@ -106,7 +106,15 @@ export class GemmPool implements ParallelGemm {
   ): boolean {
     if (this.disposed || this.broken !== undefined || M * N * K < (simd ? MIN_SIMD_WORK : MIN_WORK)) return false;
     // Columns split best (each thread packs only its own B panels) unless C is narrow: then rows.
-    const T = this.threads, byCols = N >= T * WIDE_COLS || (N >= T * MIN_COLS && M < T * MIN_ROWS);
+    const T = this.threads;
+    let byCols = N >= T * WIDE_COLS || (N >= T * MIN_COLS && M < T * MIN_ROWS);
+    // SIMD: split along the operand that is packed per call, so no chunk packs what another
+    // chunk packs too: by rows when only B is a kept weight (a MatMul's X W), by columns when
+    // only A is (a conv's W X). Chunking X W by columns re-packed all of X per chunk: 512^3 on
+    // two threads ran slower than on one.
+    const keptA = simd?.isConstant(a) ?? false, keptB = simd?.isConstant(b) ?? false;
+    if (keptB && !keptA && M >= T * MIN_ROWS) byCols = false;
+    else if (keptA && !keptB && N >= T * MIN_COLS) byCols = true;
     if (!byCols && M < T * MIN_ROWS) return false;
     if (!shared(a) || !shared(b) || !shared(c) || (bias !== undefined && !shared(bias))) return false;
     const workers = this.workers ?? this.start();
@@ -123,7 +131,7 @@ export class GemmPool implements ParallelGemm {
       const w = workers[t - 1], ctl = w.ctl;
       ctl[Slot.Chunks] = chunks; ctl[Slot.Chunk] = chunk; ctl[Slot.ByRows] = byCols ? 0 : 1;
       if (simd) ctl[Slot.CounterBuf] = this.send(w, this.counter);
-      ctl[Slot.Job] = SGEMM; ctl[Slot.Engine] = simd ? 1 | (simd.isConstant(a) ? ENGINE_CONST_A : 0) | (simd.isConstant(b) ? ENGINE_CONST_B : 0) : 0;
+      ctl[Slot.Job] = SGEMM; ctl[Slot.Engine] = simd ? 1 | (keptA ? ENGINE_CONST_A : 0) | (keptB ? ENGINE_CONST_B : 0) : 0;
       const rows = byCols ? M : hi - lo, cols = byCols ? hi - lo : N;
       ctl[Slot.M] = rows; ctl[Slot.N] = cols; ctl[Slot.K] = K;
       ctl[Slot.ABuf] = this.send(w, a); ctl[Slot.AOff] = a.byteOffset / 4 + aOff + (byCols ? 0 : lo * rsA); ctl[Slot.RsA] = rsA; ctl[Slot.CsA] = csA;
