@@ -12,9 +12,11 @@ export const NR = 8;
 const range = (n) => Array.from({ length: n }, (_, i) => i);
 
 /**
- * tiles(kc, strips, panels, a, b, c, ldcBytes, add): for every panel p < panels of B (kc rows of
- * 8 floats at b + p*kc*32) and strip s < strips of A (kc columns of MR floats at a + s*kc*MR*4),
- * C[MR x 8] at c + s*MR*ldcBytes + p*32 = (add ? C : 0) + A_s B_p, accumulated in f32x4.
+ * tiles(kc, strips, panels, a, b, c, ldcBytes, add, bPanel, bStep): for every panel p < panels
+ * of B (kc rows of 8 floats from b + p*bPanel, bStep bytes apart: packed panels have
+ * bPanel = kc*32 and bStep = 32, B's own rows bPanel = 32 and bStep = its row stride) and strip
+ * s < strips of A (kc columns of MR floats at a + s*kc*MR*4), C[MR x 8] at
+ * c + s*MR*ldcBytes + p*32 = (add ? C : 0) + A_s B_p, accumulated in f32x4.
  */
 function tilesFunc() {
   const acc = range(MR).flatMap((i) => [`$c${i}0`, `$c${i}1`]);
@@ -27,7 +29,7 @@ function tilesFunc() {
   body.push('    (br_if $sdone (i32.ge_u (local.get $s) (local.get $strips)))');
   for (const v of acc) body.push(`    (local.set ${v} (v128.const i32x4 0 0 0 0))`);
   body.push(`    (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $s) (i32.mul (local.get $kc) (i32.const ${MR * 4})))))`);
-  body.push('    (local.set $bp (i32.add (local.get $b) (i32.mul (local.get $p) (i32.shl (local.get $kc) (i32.const 5)))))');
+  body.push('    (local.set $bp (i32.add (local.get $b) (i32.mul (local.get $p) (local.get $bpanel))))');
   body.push('    (local.set $k (local.get $kc))');
   body.push('    (block $kdone (loop $kloop');
   body.push('      (br_if $kdone (i32.eqz (local.get $k)))');
@@ -39,7 +41,7 @@ function tilesFunc() {
     body.push(`      (local.set $c${i}1 (f32x4.add (local.get $c${i}1) (f32x4.mul (local.get $x) (local.get $b1))))`);
   }
   body.push(`      (local.set $ap (i32.add (local.get $ap) (i32.const ${MR * 4})))`);
-  body.push('      (local.set $bp (i32.add (local.get $bp) (i32.const 32)))');
+  body.push('      (local.set $bp (i32.add (local.get $bp) (local.get $bstep)))');
   body.push('      (local.set $k (i32.sub (local.get $k) (i32.const 1)))');
   body.push('      (br $kloop)))');
   body.push(`    (local.set $cp (i32.add (local.get $c) (i32.add (i32.mul (local.get $s) (i32.mul (local.get $ldc) (i32.const ${MR}))) (i32.shl (local.get $p) (i32.const 5)))))`);
@@ -59,7 +61,7 @@ function tilesFunc() {
   body.push('    (br $sloop)))');
   body.push('  (local.set $p (i32.add (local.get $p) (i32.const 1)))');
   body.push('  (br $ploop)))');
-  return `(func (export "tiles") (param $kc i32) (param $strips i32) (param $panels i32) (param $a i32) (param $b i32) (param $c i32) (param $ldc i32) (param $add i32)
+  return `(func (export "tiles") (param $kc i32) (param $strips i32) (param $panels i32) (param $a i32) (param $b i32) (param $c i32) (param $ldc i32) (param $add i32) (param $bpanel i32) (param $bstep i32)
   (local $p i32) (local $s i32) (local $k i32) (local $ap i32) (local $bp i32) (local $cp i32)
   ${acc.map((v) => `(local ${v} v128)`).join(' ')} (local $b0 v128) (local $b1 v128) (local $x v128)
   ${body.join('\n  ')})`;

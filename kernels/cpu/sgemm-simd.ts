@@ -32,7 +32,7 @@ const PACKED_LIMIT_FLOATS = 16 << 20;
 
 interface Exports {
   memory: WebAssembly.Memory;
-  tiles(kc: number, strips: number, panels: number, a: number, b: number, c: number, ldcBytes: number, add: number): void;
+  tiles(kc: number, strips: number, panels: number, a: number, b: number, c: number, ldcBytes: number, add: number, bPanelBytes: number, bStepBytes: number): void;
   epilogue(c: number, rows: number, vecs: number, ldcBytes: number, rowBias: number, colBias: number, lo: number, hi: number): void;
   dw3x3s1(src: number, dst: number, w: number, rows: number, vecs: number, ldBytes: number, rowStepBytes: number, lddBytes: number, bias: number, lo: number, hi: number): void;
   dw3x3s2(src: number, dst: number, w: number, rows: number, vecs: number, ldBytes: number, rowStepBytes: number, lddBytes: number, bias: number, lo: number, hi: number): void;
@@ -117,11 +117,15 @@ export class SimdGemm {
       for (let k0 = 0; k0 < K; k0 += KC) {
         const kc = Math.min(KC, K - k0), add = accumulate || k0 > 0 ? 1 : 0;
         const bp = bKept >= 0 ? bKept + j0 * K + k0 * ncPad : bAt;
-        if (bKept < 0) packB(b, bOff, rsB, csB, k0, kc, j0, nc, f, bAt);
+        // Row-major B is copied in as rows (a memcpy each) and read in place; others are packed into panels.
+        const inPlace = bKept < 0 && csB === 1;
+        if (inPlace) copyRows(b, bOff + k0 * rsB + j0, rsB, kc, nc, ncPad, f, bAt);
+        else if (bKept < 0) packB(b, bOff, rsB, csB, k0, kc, j0, nc, f, bAt);
+        const bPanel = inPlace ? NR * 4 : kc * NR * 4, bStep = inPlace ? ncPad * 4 : NR * 4;
         for (let i0 = 0; i0 < M; i0 += MC) {
           const mc = Math.min(MC, M - i0), ap = aKept >= 0 ? aKept + k0 * mPad + kc * i0 : aAt;
           if (aKept < 0) packA(a, aOff, rsA, csA, i0, mc, k0, kc, f, aAt);
-          this.x.tiles(kc, Math.ceil(mc / MR), ncPad / NR, ap * 4, bp * 4, (cAt + i0 * ncPad) * 4, ldcBytes, add);
+          this.x.tiles(kc, Math.ceil(mc / MR), ncPad / NR, ap * 4, bp * 4, (cAt + i0 * ncPad) * 4, ldcBytes, add, bPanel, bStep);
         }
       }
       if (epi) {
@@ -207,6 +211,14 @@ export class SimdGemm {
     if (have < this.top * 4) this.x.memory.grow(Math.ceil((this.top * 4 - have) / 65536));
     if (this.f32.buffer !== this.x.memory.buffer) this.f32 = new Float32Array(this.x.memory.buffer);
     return at;
+  }
+}
+
+/** rows x cols of a row-major block (row stride ld) into w[off..] with row stride ldw >= cols, zero-padded on the right. */
+function copyRows(src: Float32Array, off: number, ld: number, rows: number, cols: number, ldw: number, w: Float32Array, at: number): void {
+  for (let r = 0; r < rows; r++) {
+    w.set(src.subarray(off + r * ld, off + r * ld + cols), at + r * ldw);
+    if (ldw > cols) w.fill(0, at + r * ldw + cols, at + (r + 1) * ldw);
   }
 }
 
