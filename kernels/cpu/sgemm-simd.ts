@@ -27,8 +27,8 @@ void SAME_ROWS;
 const KC = 256;
 const MC = 128;
 const NC = 1536;
-/** Packed constants kept per engine at most (64 MiB; MobileNetV2's weights take 14, DistilBERT's 253). */
-const PACKED_LIMIT_FLOATS = 16 << 20;
+/** Bytes of packed constants a session keeps by default (MobileNetV2's weights take 14 MiB, DistilBERT's 253). */
+export const KEEP_BYTES = 64 << 20;
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -68,21 +68,33 @@ export class SimdGemm {
   private wsFloats = 0;
   private packedFloats = 0;
 
-  private constructor(instance: WebAssembly.Instance) {
+  private constructor(instance: WebAssembly.Instance, private readonly keepFloats: number) {
     this.x = instance.exports as unknown as Exports;
     this.f32 = new Float32Array(this.x.memory.buffer);
   }
 
-  /** An instance, compiled synchronously (the module is small enough for any thread); undefined where SIMD is missing. */
-  static create(): SimdGemm | undefined {
+  /**
+   * An instance, compiled synchronously (the module is small enough for any thread); undefined
+   * where SIMD is missing. `keepBytes`: packed constants it keeps at most, on its own say (a
+   * worker is told per product which operands its caller kept, and keeps those in any case).
+   */
+  static create(keepBytes = KEEP_BYTES): SimdGemm | undefined {
     if (!simdAvailable()) return undefined;
-    return new SimdGemm(new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), {}));
+    return new SimdGemm(new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), {}), Math.floor(keepBytes / 4));
   }
 
   /** Marks a runner's constant operand (a weight): products reading it keep its packed form. */
   markConstant(a: Float32Array): void { this.constants.add(a); }
 
   isConstant(a: Float32Array): boolean { return this.constants.has(a); }
+
+  /**
+   * Whether a product of this shape keeps `a` packed (a marked constant within the budget):
+   * what the thread pool tells its workers, so they keep exactly the operands this engine does.
+   */
+  keeps(arr: Float32Array, side: 'A' | 'B', off: number, rs: number, cs: number, rows: number, K: number): boolean {
+    return this.constants.has(arr) && this.packedConstant(arr, side, off, rs, cs, rows, K, false) >= 0;
+  }
 
   /**
    * C (+)= A B with the same strided views and epilogue as sgemm() (sgemm.ts). Any number of
@@ -96,14 +108,14 @@ export class SimdGemm {
     b: Float32Array, bOff: number, rsB: number, csB: number,
     c: Float32Array, cOff: number, ldc: number,
     accumulate: boolean, epi?: GemmEpilogue, bias?: Float32Array, biasOff = 0,
-    constA = this.constants.has(a), constB = this.constants.has(b),
+    keepA?: boolean, keepB?: boolean,
   ): boolean {
     if (M === 0 || N === 0) return true;
     if (K === 0) return false;
     const kcMax = Math.min(K, KC), ncMax = roundUp(Math.min(N, NC), NR), mPad = roundUp(M, MR);
     // Kept packs of constant operands: all blocks, A's (k0, i0) block at k0 * mPad + kc * i0, B's (j0, k0) at j0 * K + k0 * ncPad.
-    const aKept = constA ? this.packedConstant(a, 'A', aOff, rsA, csA, M, K) : -1;
-    const bKept = constB ? this.packedConstant(b, 'B', bOff, rsB, csB, N, K) : -1;
+    const aKept = keepA ?? this.constants.has(a) ? this.packedConstant(a, 'A', aOff, rsA, csA, M, K, keepA !== undefined) : -1;
+    const bKept = keepB ?? this.constants.has(b) ? this.packedConstant(b, 'B', bOff, rsB, csB, N, K, keepB !== undefined) : -1;
     // Workspace (floats): B block kc x ncMax | A block MC x kc | C mPad x ncMax | column bias ncMax | row bias mPad.
     const ws = this.workspace(kcMax * ncMax + roundUp(Math.min(M, MC), MR) * kcMax + mPad * ncMax + ncMax + mPad);
     const bAt = ws, aAt = bAt + kcMax * ncMax, cAt = aAt + roundUp(Math.min(M, MC), MR) * kcMax;
@@ -166,16 +178,16 @@ export class SimdGemm {
 
   /**
    * Where a constant operand's packed blocks are kept (float offset), packing them on first use;
-   * -1 past PACKED_LIMIT_FLOATS (those pack per call as other operands do). Keeping them saves
+   * -1 past its keepBytes (those pack per call as other operands do). Keeping them saves
    * the per-call packing, most of the cost of few-row products (a classifier, short sequences).
    */
-  private packedConstant(arr: Float32Array, side: 'A' | 'B', off: number, rs: number, cs: number, rows: number, K: number): number {
+  private packedConstant(arr: Float32Array, side: 'A' | 'B', off: number, rs: number, cs: number, rows: number, K: number, told: boolean): number {
     const key = `${side}${off},${rs},${cs},${rows},${K}`;
     let byKey = this.packs.get(arr);
     const kept = byKey?.get(key);
     if (kept !== undefined) return kept;
     const floats = K * roundUp(rows, side === 'A' ? MR : NR);
-    if (this.packedFloats + floats > PACKED_LIMIT_FLOATS) return -1;
+    if (!told && this.packedFloats + floats > this.keepFloats) return -1;
     const at = this.alloc(floats), f = this.f32;
     this.packedFloats += floats;
     if (side === 'A') {

@@ -136,7 +136,9 @@ export class InferenceSession {
     const { name, accelerator } = await selectBackend(order, opts);
     // Worker code loads only when threads are used (browser bundles start without it).
     const pool = name === 'cpu' && opts.threads > 1 ? await (await import('./cpu/threads.js')).GemmPool.create(opts.threads, threadsLog(opts, options.threads !== undefined), undefined, debugLog(opts)) : undefined;
-    const simd = name === 'cpu' && opts.simd ? (await import('../../kernels/cpu/sgemm-simd.js')).SimdGemm.create() : undefined;
+    // Each worker keeps the packed weights its caller keeps: the session's budget is shared out.
+    const simdModule = name === 'cpu' && opts.simd ? await import('../../kernels/cpu/sgemm-simd.js') : undefined;
+    const simd = simdModule?.SimdGemm.create(simdModule.KEEP_BYTES / (pool?.threads ?? 1));
     return new InferenceSession(graph, analysis, opts, name, accelerator, pool, simd);
   }
 

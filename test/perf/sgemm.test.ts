@@ -178,6 +178,18 @@ describe.skipIf(!simd)('sgemm on the WebAssembly SIMD engine vs float64 referenc
     expect(Array.from(c1)).not.toEqual(Array.from(c2));
   });
 
+  it('keeps marked constants up to its budget, and what a caller says it kept in any case', () => {
+    const small = SimdGemm.create(64 * 64 * 4 + 16)!, w1 = randomFloats(64 * 64, 1), w2 = randomFloats(64 * 64, 2), x = randomFloats(64 * 8, 3);
+    small.markConstant(w1); small.markConstant(w2);
+    expect(small.keeps(w1, 'A', 0, 64, 1, 64, 64)).toBe(true);
+    expect(small.keeps(w2, 'A', 0, 64, 1, 64, 64)).toBe(false); // over the budget: packed per call
+    expect(small.keeps(w1, 'A', 0, 64, 1, 64, 64)).toBe(true);
+    const c1 = new Float32Array(64 * 8), c2 = new Float32Array(64 * 8);
+    small.sgemm(64, 8, 64, w2, 0, 64, 1, x, 0, 8, 1, c1, 0, 8, false);
+    small.sgemm(64, 8, 64, w2, 0, 64, 1, x, 0, 8, 1, c2, 0, 8, false, undefined, undefined, 0, true, false); // told: kept anyway
+    expect(Array.from(c2)).toEqual(Array.from(c1));
+  });
+
   it('clamps non-finite sums like Math.min/Math.max', () => {
     const M = 6, N = 9, K = 5, A = randomFloats(M * K, 3), B = randomFloats(K * N, 4);
     A[0] = Infinity; A[K + 1] = -Infinity; A[2 * K] = Number.NaN;

@@ -12,7 +12,7 @@ export const SGEMM = -1;
 export const Slot = {
   State: 0, Job: 1, M: 2, N: 3, K: 4, ABuf: 5, AOff: 6, RsA: 7, CsA: 8, BBuf: 9, BOff: 10, RsB: 11, CsB: 12,
   CBuf: 13, COff: 14, Ldc: 15, Accumulate: 16, HasEpi: 17, BiasPerRow: 18, Act: 19, BiasBuf: 20, BiasOff: 21,
-  /** Bit 0: the worker runs its part on its own WebAssembly SIMD engine (sgemm-simd.ts), else JavaScript; ENGINE_CONST_*: an operand is a weight whose packed form the engine keeps. */
+  /** Bit 0: the worker runs its part on its own WebAssembly SIMD engine (sgemm-simd.ts), else JavaScript; ENGINE_CONST_*: an operand is a weight whose packed form the caller's engine keeps, so the worker's keeps it too. */
   Engine: 22,
   /**
    * Chunked products (SIMD): Chunks > 0 parts of Chunk columns (ByRows: rows) of the whole

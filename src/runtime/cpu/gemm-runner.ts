@@ -42,14 +42,14 @@ export function createJobRunner(ctl: Int32Array, f64: Float64Array, buffer: (id:
     if (engine & 1) {
       simd ??= SimdGemm.create() ?? null;
       if (!simd) throw new Error('this worker cannot run WebAssembly SIMD');
-      const s = simd, constA = (engine & ENGINE_CONST_A) !== 0, constB = (engine & ENGINE_CONST_B) !== 0;
+      const s = simd, keepA = (engine & ENGINE_CONST_A) !== 0, keepB = (engine & ENGINE_CONST_B) !== 0;
       const rsA = ctl[Slot.RsA], csA = ctl[Slot.CsA], rsB = ctl[Slot.RsB], csB = ctl[Slot.CsB], ldc = ctl[Slot.Ldc], acc = ctl[Slot.Accumulate] === 1;
       const e = hasEpi ? epi : undefined, byRows = ctl[Slot.ByRows] === 1, rowBias = epi.biasPerRow;
       const part = (lo: number, hi: number) => {
         const m = byRows ? hi - lo : M, n = byRows ? N : hi - lo;
         const aOff = ctl[Slot.AOff] + (byRows ? lo * rsA : 0), bOff = ctl[Slot.BOff] + (byRows ? 0 : lo * csB);
         const cOff = ctl[Slot.COff] + (byRows ? lo * ldc : lo), biasOff = ctl[Slot.BiasOff] + (rowBias === byRows ? lo : 0);
-        if (!s.sgemm(m, n, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, acc, e, bias, biasOff, constA, constB)) {
+        if (!s.sgemm(m, n, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, acc, e, bias, biasOff, keepA, keepB)) {
           sgemm(m, n, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, acc, undefined, 0, e, bias, biasOff);
         }
       };

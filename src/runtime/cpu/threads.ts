@@ -112,7 +112,7 @@ export class GemmPool implements ParallelGemm {
     // chunk packs too: by rows when only B is a kept weight (a MatMul's X W), by columns when
     // only A is (a conv's W X). Chunking X W by columns re-packed all of X per chunk: 512^3 on
     // two threads ran slower than on one.
-    const keptA = simd?.isConstant(a) ?? false, keptB = simd?.isConstant(b) ?? false;
+    const keptA = simd?.keeps(a, 'A', aOff, rsA, csA, M, K) ?? false, keptB = simd?.keeps(b, 'B', bOff, rsB, csB, N, K) ?? false;
     if (keptB && !keptA && M >= T * MIN_ROWS) byCols = false;
     else if (keptA && !keptB && N >= T * MIN_COLS) byCols = true;
     if (!byCols && M < T * MIN_ROWS) return false;
