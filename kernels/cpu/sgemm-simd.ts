@@ -146,7 +146,7 @@ export class SimdGemm {
       }
       for (let i = 0; i < M; i++) {
         const o = cOff + i * ldc + j0;
-        c.set(f.subarray(cAt + i * ncPad, cAt + i * ncPad + nc), o);
+        copyRun(f, cAt + i * ncPad, c, o, nc);
         if (epi && epi.act !== 0) activateRow(c, o, nc, epi.act);
       }
     }
@@ -226,10 +226,17 @@ export class SimdGemm {
   }
 }
 
+/** n floats from src[from..] to dst[to..]: a loop for short runs, where making a subarray view costs more than the copy. */
+function copyRun(src: Float32Array, from: number, dst: Float32Array, to: number, n: number): void {
+  if (n >= SHORT_RUN) { dst.set(src.subarray(from, from + n), to); return; }
+  for (let i = 0; i < n; i++) dst[to + i] = src[from + i];
+}
+const SHORT_RUN = 64;
+
 /** rows x cols of a row-major block (row stride ld) into w[off..] with row stride ldw >= cols, zero-padded on the right. */
 function copyRows(src: Float32Array, off: number, ld: number, rows: number, cols: number, ldw: number, w: Float32Array, at: number): void {
   for (let r = 0; r < rows; r++) {
-    w.set(src.subarray(off + r * ld, off + r * ld + cols), at + r * ldw);
+    copyRun(src, off + r * ld, w, at + r * ldw, cols);
     if (ldw > cols) w.fill(0, at + r * ldw + cols, at + (r + 1) * ldw);
   }
 }

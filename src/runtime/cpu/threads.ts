@@ -19,6 +19,9 @@ const MIN_WORK = 1 << 19;
 const MIN_SIMD_WORK = 1 << 22;
 /** Chunks per thread of a SIMD product: enough that a core slowed by other work takes fewer (this machine's two cores differ by ~35%). */
 const CHUNKS_PER_THREAD = 4;
+/** Columns (rows) per SIMD chunk at least: narrower ones cost more in per-call copies than they compute (MobileNetV2's 7x7 layers). */
+const MIN_SIMD_COLS = 32;
+const MIN_SIMD_ROWS = 16;
 /** Columns (or rows) per thread at least, so each part still fills whole register tiles. */
 const MIN_COLS = 24;
 const MIN_ROWS = 16;
@@ -121,7 +124,8 @@ export class GemmPool implements ParallelGemm {
     if (!workers) return false;
     const extent = byCols ? N : M, step = byCols ? (simd ? SIMD_NR : 3) : 4; // whole register tiles (4x3; SIMD 4x8) per part
     // SIMD products go in CHUNKS_PER_THREAD x T chunks taken in turn (takeChunks), JavaScript ones in T fixed parts.
-    const parts = simd ? T * CHUNKS_PER_THREAD : T;
+    const parts = simd ? Math.min(T * CHUNKS_PER_THREAD, Math.floor(extent / (byCols ? MIN_SIMD_COLS : MIN_SIMD_ROWS))) : T;
+    if (parts < 2) return false;
     const chunk = Math.ceil(Math.ceil(extent / parts) / step) * step, chunks = simd ? Math.ceil(extent / chunk) : 0;
     if (simd) Atomics.store(this.counter, 0, 0);
     let posted = 0;
