@@ -40,6 +40,7 @@ interface Exports {
 }
 
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
+const packKey = (side: 'A' | 'B', off: number, rs: number, cs: number, rows: number, K: number) => `${side}${off},${rs},${cs},${rows},${K}`;
 
 /** Whether this JavaScript engine runs the module (WebAssembly with SIMD). */
 export function simdAvailable(): boolean {
@@ -89,11 +90,14 @@ export class SimdGemm {
   isConstant(a: Float32Array): boolean { return this.constants.has(a); }
 
   /**
-   * Whether a product of this shape keeps `a` packed (a marked constant within the budget):
-   * what the thread pool tells its workers, so they keep exactly the operands this engine does.
+   * Whether a product of this shape would keep `arr` packed (a marked constant, kept already or
+   * within the budget); packs nothing. The thread pool decides its split by it and then tells
+   * every thread (this one included) whether to keep.
    */
-  keeps(arr: Float32Array, side: 'A' | 'B', off: number, rs: number, cs: number, rows: number, K: number): boolean {
-    return this.constants.has(arr) && this.packedConstant(arr, side, off, rs, cs, rows, K, false) >= 0;
+  keepable(arr: Float32Array, side: 'A' | 'B', off: number, rs: number, cs: number, rows: number, K: number): boolean {
+    if (!this.constants.has(arr)) return false;
+    if (this.packs.get(arr)?.has(packKey(side, off, rs, cs, rows, K))) return true;
+    return this.packedFloats + K * roundUp(rows, side === 'A' ? MR : NR) <= this.keepFloats;
   }
 
   /**
@@ -182,7 +186,7 @@ export class SimdGemm {
    * the per-call packing, most of the cost of few-row products (a classifier, short sequences).
    */
   private packedConstant(arr: Float32Array, side: 'A' | 'B', off: number, rs: number, cs: number, rows: number, K: number, told: boolean): number {
-    const key = `${side}${off},${rs},${cs},${rows},${K}`;
+    const key = packKey(side, off, rs, cs, rows, K);
     let byKey = this.packs.get(arr);
     const kept = byKey?.get(key);
     if (kept !== undefined) return kept;

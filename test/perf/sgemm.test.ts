@@ -181,10 +181,13 @@ describe.skipIf(!simd)('sgemm on the WebAssembly SIMD engine vs float64 referenc
   it('keeps marked constants up to its budget, and what a caller says it kept in any case', () => {
     const small = SimdGemm.create(64 * 64 * 4 + 16)!, w1 = randomFloats(64 * 64, 1), w2 = randomFloats(64 * 64, 2), x = randomFloats(64 * 8, 3);
     small.markConstant(w1); small.markConstant(w2);
-    expect(small.keeps(w1, 'A', 0, 64, 1, 64, 64)).toBe(true);
-    expect(small.keeps(w2, 'A', 0, 64, 1, 64, 64)).toBe(false); // over the budget: packed per call
-    expect(small.keeps(w1, 'A', 0, 64, 1, 64, 64)).toBe(true);
-    const c1 = new Float32Array(64 * 8), c2 = new Float32Array(64 * 8);
+    const c0 = new Float32Array(64 * 8), c1 = new Float32Array(64 * 8), c2 = new Float32Array(64 * 8);
+    expect(small.keepable(w1, 'A', 0, 64, 1, 64, 64)).toBe(true);
+    expect(small.keepable(w2, 'A', 0, 64, 1, 64, 64)).toBe(true); // nothing kept yet
+    small.sgemm(64, 8, 64, w1, 0, 64, 1, x, 0, 8, 1, c0, 0, 8, false); // keeps w1's pack
+    expect(small.keepable(w2, 'A', 0, 64, 1, 64, 64)).toBe(false); // over the budget now: packed per call
+    expect(small.keepable(w1, 'A', 0, 64, 1, 64, 64)).toBe(true);
+    expect(small.keepable(x, 'B', 0, 8, 1, 8, 64)).toBe(false); // not a marked constant
     small.sgemm(64, 8, 64, w2, 0, 64, 1, x, 0, 8, 1, c1, 0, 8, false);
     small.sgemm(64, 8, 64, w2, 0, 64, 1, x, 0, 8, 1, c2, 0, 8, false, undefined, undefined, 0, true, false); // told: kept anyway
     expect(Array.from(c2)).toEqual(Array.from(c1));

@@ -111,13 +111,15 @@ export class GemmPool implements ParallelGemm {
     // Columns split best (each thread packs only its own B panels) unless C is narrow: then rows.
     const T = this.threads;
     let byCols = N >= T * WIDE_COLS || (N >= T * MIN_COLS && M < T * MIN_ROWS);
-    // SIMD: split along the operand that is packed per call, so no chunk packs what another
-    // chunk packs too: by rows when only B is a kept weight (a MatMul's X W), by columns when
-    // only A is (a conv's W X). Chunking X W by columns re-packed all of X per chunk: 512^3 on
-    // two threads ran slower than on one.
-    const keptA = simd?.keeps(a, 'A', aOff, rsA, csA, M, K) ?? false, keptB = simd?.keeps(b, 'B', bOff, rsB, csB, N, K) ?? false;
-    if (keptB && !keptA && M >= T * MIN_ROWS) byCols = false;
-    else if (keptA && !keptB && N >= T * MIN_COLS) byCols = true;
+    // SIMD: a weight the engine keeps packed is read whole by every chunk, the other operand is
+    // packed per chunk: by columns when only A is kept (a conv's W X), by rows when only B is (a
+    // MatMul's X W; by columns each chunk re-packed all of X: 512^3 ran slower on two threads
+    // than on one, and 128x3072x768 took 15 ms against 10-13 by rows).
+    const canA = simd?.keepable(a, 'A', aOff, rsA, csA, M, K) ?? false, canB = simd?.keepable(b, 'B', bOff, rsB, csB, N, K) ?? false;
+    if (canB && !canA && M >= T * MIN_ROWS) byCols = false;
+    else if (canA && !canB && N >= T * MIN_COLS) byCols = true;
+    // Kept only where every chunk reads the operand whole (a chunk's slice would be a pack of its own).
+    const keptA = canA && byCols, keptB = canB && !byCols;
     if (!byCols && M < T * MIN_ROWS) return false;
     if (!shared(a) || !shared(b) || !shared(c) || (bias !== undefined && !shared(bias))) return false;
     const workers = this.workers ?? this.start();
@@ -155,7 +157,7 @@ export class GemmPool implements ParallelGemm {
       const m = byCols ? M : hi - lo, n = byCols ? hi - lo : N;
       const ao = aOff + (byCols ? 0 : lo * rsA), bo = bOff + (byCols ? lo * csB : 0), co = cOff + (byCols ? lo : lo * ldc);
       const biaso = biasOff + (epi && bias && epi.biasPerRow !== byCols ? lo : 0);
-      if (!simd?.sgemm(m, n, K, a, ao, rsA, csA, b, bo, rsB, csB, c, co, ldc, accumulate, epi, bias, biaso)) {
+      if (!simd?.sgemm(m, n, K, a, ao, rsA, csA, b, bo, rsB, csB, c, co, ldc, accumulate, epi, bias, biaso, keptA, keptB)) {
         sgemm(m, n, K, a, ao, rsA, csA, b, bo, rsB, csB, c, co, ldc, accumulate, ws, wsOff, epi, bias, biaso);
       }
     };
