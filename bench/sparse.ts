@@ -6,7 +6,10 @@
  *   - weight memory dense vs sparse;
  *   - the cost-model constants (src/sparse/cost.ts) fitted from the same kernel runs.
  *
- *   npm run build && node dist/bench/sparse.js [--quick] [--only gemm,pointwise,mobilenet,distilbert] [--out bench/results/sparse.json]
+ *   npm run build && node dist/bench/sparse.js [--quick] [--js] [--only gemm,pointwise,mobilenet,distilbert] [--out bench/results/sparse.json]
+ *
+ * Kernels and sessions run as a default session runs them, on the WebAssembly SIMD tier where
+ * the engine validates; --js times the JavaScript tier (`simd: false`) instead.
  *
  * Timing: each case runs interleaved with its dense baseline (round robin, so load on the
  * machine hits both alike); the figure is the median of the rounds, with the process CPU time
@@ -23,6 +26,8 @@ import { kernelCall as call, type BenchInput } from './kernel-call.js';
 import { models } from '../src/models/index.js';
 import { saveOnnx } from '../src/onnx/index.js';
 import { prune, CsrWeight, BsrWeight, type PruneOptions } from '../src/sparse/index.js';
+import { SimdGemm } from '../kernels/cpu/sgemm-simd.js';
+import { SimdParallel } from '../src/runtime/cpu/simd-engine.js';
 
 export interface SparseBenchRow {
   group: 'gemm' | 'pointwise' | 'model' | 'memory' | 'calibration';
@@ -55,6 +60,10 @@ interface Options {
   log?: (line: string) => void;
   /** Parts to run (default all): 'gemm', 'pointwise', 'mobilenet', 'distilbert'. */
   only?: readonly string[];
+  /** The JavaScript tier (sessions with `simd: false`) instead of the default WebAssembly SIMD one. */
+  js?: boolean;
+  /** The kernel runs' SIMD engine, made on first use. */
+  engine?: SimdGemm;
 }
 
 const SPARSITIES = [0.5, 0.7, 0.9, 0.95];
@@ -104,8 +113,18 @@ function timed(t: Timing, dense: Timing): Pick<SparseBenchRow, 'medianMs' | 'den
   };
 }
 
-/** kernel-call.ts's kernel, run on one thread. */
-const kernelCall = (op: OpName, raw: RawAttrs, inputs: BenchInput[]): (() => void) => call(op, raw, inputs).run;
+/**
+ * kernel-call.ts's kernel on one thread, as a default session plans it: on the WebAssembly SIMD
+ * tier with its engine (constant weights marked, so dense products keep their packs as in a
+ * session), or with `js` (--js, a session's `simd: false`) on the JavaScript tier.
+ */
+function kernelCall(o: Options, op: OpName, raw: RawAttrs, inputs: BenchInput[]): () => void {
+  const engine = o.js ? undefined : (o.engine ??= SimdGemm.create());
+  if (!engine) return call(op, raw, inputs).run;
+  for (const i of inputs.slice(1)) if (i.data) engine.markConstant(i.data);
+  const c = call(op, raw, inputs, undefined, { tiers: ['wasm-simd'] }), par = new SimdParallel(engine);
+  return () => c.run(par);
+}
 
 function random(n: number, seed: number): Float32Array {
   const a = new Float32Array(n);
@@ -134,9 +153,9 @@ function gemmBench(o: Options, rows: SparseBenchRow[], cases: KernelCase[]): voi
     const csr = CsrWeight.fromDense(u, 0), bsr = BsrWeight.fromDense(bl, 0, [1, 4]);
     const asKN = (p: CsrWeight | BsrWeight) => (p instanceof CsrWeight ? new CsrWeight([K, N], 1, p.rowPtr, p.colIndex, p.values) : new BsrWeight([K, N], 1, p.block, p.rowPtr, p.colIndex, p.values));
     const [d, c, b] = timeInterleaved([
-      kernelCall('MatMul', {}, [{ shape: [M, K], data: a }, { shape: [K, N], data: dense }]),
-      kernelCall('SparseMatMul', {}, [{ shape: [M, K], data: a }, { shape: [K, N], packed: asKN(csr) }]),
-      kernelCall('SparseMatMul', {}, [{ shape: [M, K], data: a }, { shape: [K, N], packed: asKN(bsr) }]),
+      kernelCall(o, 'MatMul', {}, [{ shape: [M, K], data: a }, { shape: [K, N], data: dense }]),
+      kernelCall(o, 'SparseMatMul', {}, [{ shape: [M, K], data: a }, { shape: [K, N], packed: asKN(csr) }]),
+      kernelCall(o, 'SparseMatMul', {}, [{ shape: [M, K], data: a }, { shape: [K, N], packed: asKN(bsr) }]),
     ], o.quick ? 3 : 7, o.quick ? 4000 : 15000);
     kc.denseMs = d.min; kc.csr.push({ nnz: csr.nnz, ms: c.min }); kc.bsr.push({ blocks: bsr.nBlocks, ms: b.min });
     const target = s === 0.9 ? { target: '>= 2x', pass: d.median / c.median >= 2 } : {};
@@ -168,9 +187,9 @@ async function pointwiseBench(o: Options, rows: SparseBenchRow[], cases: KernelC
       const u = prunedWeight([M, C], { sparsity: sp }, 5), bl = prunedWeight([M, C], { sparsity: sp, pattern: 'block' }, 5);
       const csr = CsrWeight.fromDense(u.reshape(ws), 0), bsr = BsrWeight.fromDense(bl.reshape(ws), 0, [1, 4]);
       const [d, c, b] = timeInterleaved([
-        kernelCall('Conv', {}, [{ shape: xs, data: x }, { shape: ws, data: random(M * C, 6) }]),
-        kernelCall('SparseConv', {}, [{ shape: xs, data: x }, { shape: ws, packed: csr }]),
-        kernelCall('SparseConv', {}, [{ shape: xs, data: x }, { shape: ws, packed: bsr }]),
+        kernelCall(o, 'Conv', {}, [{ shape: xs, data: x }, { shape: ws, data: random(M * C, 6) }]),
+        kernelCall(o, 'SparseConv', {}, [{ shape: xs, data: x }, { shape: ws, packed: csr }]),
+        kernelCall(o, 'SparseConv', {}, [{ shape: xs, data: x }, { shape: ws, packed: bsr }]),
       ], o.quick ? 5 : 9, o.quick ? 300 : 1500);
       add(dense, d, count); add(csrMs, c, count); add(bsrMs, b, count);
       cases.push({ lanes: H * W, rows: M, depth: C, denseMs: d.min, csr: [{ nnz: csr.nnz, ms: c.min }], bsr: [{ blocks: bsr.nBlocks, ms: b.min }] });
@@ -192,7 +211,7 @@ async function modelBench(o: Options, rows: SparseBenchRow[], label: string, g: 
     { name: 'block 1x4 90%', graph: prune(g, { sparsity: 0.9, pattern: 'block' }), sparsity: 0.9 },
     { name: 'channel 50%', graph: prune(g, { sparsity: 0.5, pattern: 'channel' }), sparsity: 0.5 },
   ];
-  const sessions = await Promise.all(variants.map((v) => InferenceSession.create(v.graph, { threads: 1 })));
+  const sessions = await Promise.all(variants.map((v) => InferenceSession.create(v.graph, { threads: 1, simd: !o.js })));
   const ms = await timeAsync(sessions.map((s) => () => s.run(feeds)), o.quick ? 3 : 7, o.quick ? 8000 : 40000);
   variants.forEach((v, i) => {
     const target = targets[v.name], speedup = ms[0].median / ms[i].median;
@@ -229,16 +248,18 @@ function fit2(xs: number[], ys: number[], ts: number[]): [number, number] {
 /** The cost model's constants (ns per activation lane) from the kernel runs above (fastest rounds: the least disturbed). */
 function calibrate(cases: KernelCase[], rows: SparseBenchRow[], log?: (l: string) => void): void {
   const ns = (ms: number, lanes: number) => (ms * 1e6) / lanes;
-  const dense = cases.map((c) => ns(c.denseMs, c.lanes) / (c.rows * c.depth)).sort((a, b) => a - b);
-  const denseMac = dense[dense.length >> 1];
   const csr = cases.flatMap((c) => c.csr.map((e) => ({ x: e.nnz, y: c.rows, t: ns(e.ms, c.lanes) })));
   const bsr = cases.flatMap((c) => c.bsr.map((e) => ({ x: e.blocks, y: c.rows, t: ns(e.ms, c.lanes) })));
   const [csrNnz, rowC] = fit2(csr.map((e) => e.x), csr.map((e) => e.y), csr.map((e) => e.t));
   const [bsr4Block, rowB] = fit2(bsr.map((e) => e.x), bsr.map((e) => e.y), bsr.map((e) => e.t));
-  const model = { denseMac, csrNnz, bsr4Block, row: Math.max(0, (rowC + rowB) / 2) };
+  // Dense pays the per-row term as the sparse kernels do (cost.ts); its multiply-adds are what is left.
+  const row = Math.max(0, (rowC + rowB) / 2);
+  const dense = cases.map((c) => Math.max(0, ns(c.denseMs, c.lanes) - c.rows * row) / (c.rows * c.depth)).sort((a, b) => a - b);
+  const denseMac = dense[dense.length >> 1];
+  const model = { denseMac, csrNnz, bsr4Block, row };
   for (const [k, v] of Object.entries(model)) rows.push({ group: 'calibration', name: 'cost model (ns per lane)', variant: k, sparsity: 0, value: v });
   log?.(`cost model: ${JSON.stringify(Object.fromEntries(Object.entries(model).map(([k, v]) => [k, Number(v.toPrecision(3))])))} ` +
-    `(CSR break-even density ~${(denseMac / csrNnz).toFixed(2)}, BSR ~${((4 * denseMac) / bsr4Block).toFixed(2)})`);
+    `(CSR break-even density ~${(denseMac / csrNnz).toFixed(2)}, BSR ~${((4 * denseMac) / bsr4Block).toFixed(2)}; row fitted ${rowC.toPrecision(3)} for CSR, ${rowB.toPrecision(3)} for BSR)`);
 }
 
 /** All sparse benchmarks; rows for bench/run.ts (and this file's own main). */
@@ -279,9 +300,9 @@ function table(rows: SparseBenchRow[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string', default: 'bench/results/sparse.json' } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string', default: 'bench/results/sparse.json' }, js: { type: 'boolean' } } });
   const log = (l: string) => process.stderr.write(`${l}\n`);
-  const rows = await sparseBench({ quick: !!values.quick, log, ...(values.only ? { only: values.only.split(',') } : {}) });
+  const rows = await sparseBench({ quick: !!values.quick, js: !!values.js, log, ...(values.only ? { only: values.only.split(',') } : {}) });
   process.stdout.write(table(rows) + '\n');
   await mkdir(dirname(values.out!), { recursive: true });
   await writeFile(values.out!, JSON.stringify({ date: new Date().toISOString(), node: process.version, quick: !!values.quick, rows }, null, 2));

@@ -1,4 +1,4 @@
-// Writes kernels/cpu/wasm/sgemm-module.ts: the WebAssembly SIMD GEMM tile and depthwise 3x3 kernels, assembled
+// Writes kernels/cpu/wasm/sgemm-module.ts: the WebAssembly SIMD GEMM tile, depthwise 3x3 and CSR SpMM kernels, assembled
 // from the text below with wabt (a dev dependency; the runtime carries only the bytes).
 // `node scripts/build-wasm.mjs` regenerates it; `--check` fails when the committed bytes differ.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -166,6 +166,50 @@ function copyRowsFunc() {
     (br $next))))`;
 }
 
+/**
+ * spmmCsr(rowPtr, col, val, rows, x, ldxBytes, blocks, y, ldyBytes, bias, lo, hi): the CSR SpMM
+ * of spmm-simd.ts, pixels as lanes. For each block of 16 lanes (four f32x4) and each output row
+ * o < rows: Y[o, 16 b ..] = min(max(bias[o] + sum over j in rowPtr[o]..rowPtr[o+1] of
+ * val[j] * X[col[j], 16 b ..], lo), hi), with X rows ldx bytes apart at x and Y rows ldy bytes
+ * apart at y; rowPtr and col are i32, a bias pointer of -1 means none. Blocks outer: a block's
+ * column of X (C x 64 bytes) stays in L1 while every output row reads it.
+ */
+function spmmCsrFunc() {
+  const acc = range(4).map((i) => `$a${i}`);
+  return `(func (export "spmmCsr") (param $rp i32) (param $col i32) (param $val i32) (param $rows i32) (param $x i32) (param $ldx i32) (param $blocks i32) (param $y i32) (param $ldy i32) (param $bias i32) (param $lo f32) (param $hi f32)
+  (local $b i32) (local $o i32) (local $xb i32) (local $yp i32) (local $vp i32) (local $cp i32) (local $ve i32) (local $xp i32)
+  ${acc.map((v) => `(local ${v} v128)`).join(' ')} (local $v v128) (local $vb v128) (local $vlo v128) (local $vhi v128)
+  (local.set $vlo (f32x4.splat (local.get $lo)))
+  (local.set $vhi (f32x4.splat (local.get $hi)))
+  (block $bdone (loop $bloop
+    (br_if $bdone (i32.ge_u (local.get $b) (local.get $blocks)))
+    (local.set $xb (i32.add (local.get $x) (i32.shl (local.get $b) (i32.const 6))))
+    (local.set $yp (i32.add (local.get $y) (i32.shl (local.get $b) (i32.const 6))))
+    (local.set $vp (i32.add (local.get $val) (i32.shl (i32.load (local.get $rp)) (i32.const 2))))
+    (local.set $cp (i32.add (local.get $col) (i32.shl (i32.load (local.get $rp)) (i32.const 2))))
+    (local.set $o (i32.const 0))
+    (block $odone (loop $oloop
+      (br_if $odone (i32.ge_u (local.get $o) (local.get $rows)))
+      (local.set $ve (i32.add (local.get $val) (i32.shl (i32.load offset=4 (i32.add (local.get $rp) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2))))
+      (local.set $vb (if (result v128) (i32.ge_s (local.get $bias) (i32.const 0))
+        (then (v128.load32_splat (i32.add (local.get $bias) (i32.shl (local.get $o) (i32.const 2)))))
+        (else (v128.const i32x4 0 0 0 0))))
+      ${acc.map((v) => `(local.set ${v} (local.get $vb))`).join('\n      ')}
+      (block $jdone (loop $jloop
+        (br_if $jdone (i32.ge_u (local.get $vp) (local.get $ve)))
+        (local.set $v (v128.load32_splat (local.get $vp)))
+        (local.set $xp (i32.add (local.get $xb) (i32.mul (i32.load (local.get $cp)) (local.get $ldx))))
+        ${acc.map((v, i) => `(local.set ${v} (f32x4.add (local.get ${v}) (f32x4.mul (local.get $v) (v128.load offset=${i * 16} (local.get $xp)))))`).join('\n        ')}
+        (local.set $vp (i32.add (local.get $vp) (i32.const 4)))
+        (local.set $cp (i32.add (local.get $cp) (i32.const 4)))
+        (br $jloop)))
+      ${acc.map((v, i) => `(v128.store offset=${i * 16} (local.get $yp) (f32x4.min (f32x4.max (local.get ${v}) (local.get $vlo)) (local.get $vhi)))`).join('\n      ')}
+      (local.set $yp (i32.add (local.get $yp) (local.get $ldy)))
+      (local.set $o (i32.add (local.get $o) (i32.const 1)))
+      (br $oloop)))
+    (local.set $b (i32.add (local.get $b) (i32.const 1)))
+    (br $bloop))))`;
+}
 export function wat() {
   return `(module
 (memory (export "memory") 1)
@@ -174,6 +218,7 @@ ${epilogueFunc()}
 ${depthwiseFunc(1)}
 ${depthwiseFunc(2)}
 ${copyRowsFunc()}
+${spmmCsrFunc()}
 )`;
 }
 

@@ -1,5 +1,5 @@
 import type { AttrsOf, OpName } from '../../src/ops/index.js';
-import type { CpuKernel } from '../types.js';
+import type { CpuKernel, KMeta } from '../types.js';
 import { binary } from './binary.js';
 import { unary } from './unary.js';
 import { conv } from './conv.js';
@@ -52,7 +52,8 @@ import { simdDepthwiseSupported } from './depthwise-simd.js';
  * The GEMM-class kernels dispatch by tier (tiers.ts): the same kernel code either way, its
  * products on the WebAssembly SIMD engine (sgemm-simd.ts) or in JavaScript. A depthwise conv
  * runs no GEMM: it takes the SIMD tier only for the windows of the engine's own depthwise
- * kernel (depthwise-simd.ts), else stays on the JavaScript tier.
+ * kernel (depthwise-simd.ts), else stays on the JavaScript tier; the sparse ops take it for a CSR
+ * weight (spmm-simd.ts).
  */
 const SIMD = 'wasm-simd';
 const convTiers = tiered([
@@ -61,6 +62,10 @@ const convTiers = tiered([
 ]);
 const gemmTiers = tiered([{ name: SIMD, kernel: gemm }, { name: 'js', kernel: gemm }]);
 const matMulTiers = tiered([{ name: SIMD, kernel: matMul }, { name: 'js', kernel: matMul }]);
+// CSR weights only: the engine has no BSR kernel (BSR weights, whatever their blocks, stay on the JavaScript tier).
+const csrWeight = (_a: unknown, i: readonly KMeta[]) => i[1]?.packed?.format === 'csr';
+const sparseConvTiers = tiered([{ name: SIMD, supports: csrWeight, kernel: sparseConv }, { name: 'js', kernel: sparseConv }]);
+const sparseMatMulTiers = tiered([{ name: SIMD, supports: csrWeight, kernel: sparseMatMul }, { name: 'js', kernel: sparseMatMul }]);
 
 /** The CPU backend covers every op: the mapped type makes a missing entry a compile error. */
 export const CPU_KERNELS: { [K in OpName]: CpuKernel<AttrsOf<K>, any> } = {
@@ -81,5 +86,5 @@ export const CPU_KERNELS: { [K in OpName]: CpuKernel<AttrsOf<K>, any> } = {
   QMatMul: qMatMul, QConv: qConv, QGather: qGather,
   QuantizeLinear: quantizeLinear, DequantizeLinear: dequantizeLinear, DynamicQuantizeLinear: dynamicQuantizeLinear,
   MatMulInteger: matMulInteger, ConvInteger: convInteger, QLinearMatMul: qLinearMatMul, QLinearConv: qLinearConv, MatMulNBits: matMulNBits,
-  SparseMatMul: sparseMatMul, SparseConv: sparseConv,
+  SparseMatMul: sparseMatMulTiers, SparseConv: sparseConvTiers,
 };

@@ -1,6 +1,8 @@
 import type { GemmEpilogue } from './gemm-epilogue.js';
 import type { JobArray, JobKind } from './jobs.js';
 import type { DepthwisePlan } from './depthwise.js';
+import type { SparseEpilogue } from './sparse-epilogue.js';
+import type { SparseOperand } from './sparse-weight.js';
 
 /**
  * A way to run work across threads, handed to kernels by the executor (src/runtime/cpu
@@ -30,4 +32,13 @@ export interface ParallelGemm {
    * and it takes the window; false (Y untouched) sends the caller to its own path.
    */
   depthwise?(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, plan: DepthwisePlan, nc0: number, nc1: number): boolean;
+  /**
+   * A sparse-weight SpMM with rows of `lanes` contiguous lanes in X and Y (sparse-spmm.ts's
+   * csrSpmm with ldx = rsY = lanes, csY = 1: a 1x1 conv on one NCHW image) on a faster engine,
+   * the epilogue's `post` activation left to the caller; false (Y untouched) where it does not
+   * take the operand, and the caller runs its own path.
+   */
+  spmm?(w: SparseOperand, lanes: number, x: Float32Array, xOff: number, y: Float32Array, yOff: number, e: SparseEpilogue): boolean;
+  /** The same for SparseMatMul: Y[rows, N] from A[rows, K] (row-major, at aOff and yOff) and the operand's N x K weight. */
+  spmmRows?(w: SparseOperand, rows: number, a: Float32Array, aOff: number, y: Float32Array, yOff: number, e: SparseEpilogue): boolean;
 }

@@ -37,6 +37,7 @@ interface Exports {
   dw3x3s1(src: number, dst: number, w: number, rows: number, vecs: number, ldBytes: number, rowStepBytes: number, lddBytes: number, bias: number, lo: number, hi: number): void;
   dw3x3s2(src: number, dst: number, w: number, rows: number, vecs: number, ldBytes: number, rowStepBytes: number, lddBytes: number, bias: number, lo: number, hi: number): void;
   copyRows(from: number, to: number, rows: number, bytes: number, fromPitchBytes: number, toPitchBytes: number): void;
+  spmmCsr(rowPtr: number, col: number, val: number, rows: number, x: number, ldxBytes: number, blocks: number, y: number, ldyBytes: number, bias: number, lo: number, hi: number): void;
 }
 
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
@@ -63,6 +64,8 @@ export class SimdGemm {
   /** The runner's constant operands (weights), whose packed form is kept (see packedConstant). */
   private readonly constants = new WeakSet<Float32Array>();
   private readonly packs = new WeakMap<Float32Array, Map<string, number>>();
+  /** Constant arrays copied in whole (a sparse weight's CSR arrays), by the first of them: their float offsets. */
+  private readonly keptArrays = new WeakMap<ArrayBufferView, number[]>();
   /** Memory is a bump allocation: the workspace (moved up when it must grow), then kept packs. */
   private top = 0;
   private wsAt = 0;
@@ -168,6 +171,33 @@ export class SimdGemm {
   /** `rows` runs of `n` floats within the memory, from `from` (pitch fromPitch) to `to` (pitch toPitch); offsets in floats. */
   copyRows(from: number, to: number, rows: number, n: number, fromPitch: number, toPitch: number): void {
     this.x.copyRows(from * 4, to * 4, rows, n * 4, fromPitch * 4, toPitch * 4);
+  }
+
+  /**
+   * The CSR SpMM over copies in the memory (spmm-simd.ts lays them out; scripts/build-wasm.mjs,
+   * spmmCsr): offsets in floats, `blocks` blocks of 16 lanes, X and Y rows ldx / ldy floats apart.
+   */
+  spmmCsr(rowPtr: number, col: number, val: number, rows: number, x: number, ldx: number, blocks: number, y: number, ldy: number, bias: number, lo: number, hi: number): void {
+    this.x.spmmCsr(rowPtr * 4, col * 4, val * 4, rows, x * 4, ldx * 4, blocks, y * 4, ldy * 4, bias < 0 ? -1 : bias * 4, lo, hi);
+  }
+
+  /**
+   * Where copies of constant arrays are kept in the memory (float offsets, one per array; integer
+   * arrays as i32 words), copied in on first use and keyed by the first array. For a sparse
+   * weight's CSR arrays: they are small beside the packs of dense weights (a 90%-pruned
+   * MobileNetV2 holds ~0.6 MiB) and are kept whatever the budget, which only counts them.
+   */
+  keptConstants(arrays: readonly (Int32Array | Uint16Array | Float32Array)[]): number[] {
+    const kept = this.keptArrays.get(arrays[0]);
+    if (kept) return kept;
+    const at = arrays.map((a) => this.alloc(a.length));
+    arrays.forEach((a, i) => {
+      if (a instanceof Float32Array) this.f32.set(a, at[i]);
+      else new Int32Array(this.x.memory.buffer, at[i] * 4, a.length).set(a);
+      this.packedFloats += a.length;
+    });
+    this.keptArrays.set(arrays[0], at);
+    return at;
   }
 
   /**

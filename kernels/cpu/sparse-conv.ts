@@ -32,6 +32,8 @@ export const sparseConv = cpuKernel<SparseConvAttrs, SparseConvPlan>({
     const x = inputs[0]!.data as Float32Array, y = outputs[0].data as Float32Array, { N, C, M, P, e } = p;
     e.bias = p.hasBias ? (inputs[2]!.data as Float32Array) : undefined;
     for (let n = 0; n < N; n++) {
+      // The SIMD engine's hook first (steps on the 'wasm-simd' tier), then threads, then here.
+      if (par?.spmm?.(p.w, P, x, n * C * P, y, n * M * P, e)) continue;
       if (!splitSpmm(par, p.w, P, x, n * C * P, P, y, n * M * P, P, 1, e, false, true)) spmm(p.w, P, x, n * C * P, P, y, n * M * P, P, 1, e, p.acc);
     }
     if (e.post) activate(y, 0, N * M * P, e.post);

@@ -38,6 +38,11 @@ export const sparseMatMul = cpuKernel<SparseMatMulAttrs, SparseMatMulPlan>({
   run(inputs, p, outputs, scratch, par?: ParallelGemm) {
     const a = inputs[0]!.data as Float32Array, y = outputs[0].data as Float32Array, { M, K, N, w, e } = p;
     e.bias = p.hasBias ? (inputs[2]!.data as Float32Array) : undefined;
+    // The SIMD engine's hook first (steps on the 'wasm-simd' tier; a single row stays here, read in place).
+    if (M > 1 && par?.spmmRows?.(w, M, a, 0, y, 0, e)) {
+      if (e.post) activate(y, 0, M * N, e.post);
+      return;
+    }
     if (M === 1 && !splitSpmm(par, w, 1, a, 0, 1, y, 0, 1, N, e)) spmm(w, 1, a, 0, 1, y, 0, 1, N, e, p.acc);
     for (let m0 = 0; M > 1 && m0 < M; m0 += CHUNK) {
       const T = Math.min(CHUNK, M - m0);

@@ -4,11 +4,13 @@ import type { WeightMatrix } from './formats/matrix.js';
  * The per-layer cost model sparsify() decides with. Every term is nanoseconds per activation
  * lane (a row of A for MatMul/Gemm, a pixel for a 1x1 conv), so the choice does not depend on
  * the batch or image size:
- *   dense  = rows * depth * denseMac
+ *   dense  = rows * depth * denseMac + rows * row
  *   CSR    = nnz * csrNnz + rows * row
  *   BSR    = blocks * bsr4Block + rows * row        ([1, 4] blocks)
  * and a sparse format wins when it is the cheapest and below SPARSE_MARGIN times dense. Only
- * the ratios matter: CSR pays off below a density of about 0.8 * denseMac / csrNnz (0.6).
+ * the ratios matter: on wide layers CSR pays off below a density of about
+ * 0.8 * denseMac / csrNnz (0.53). Dense pays the per-row term too (epilogue, stores, copy out):
+ * on MobileNet's thin layers (depth 8-24) that, not the multiply-adds, is most of its time.
  */
 export interface SparseCostModel {
   /** Dense kernel, per multiply-add. */
@@ -17,7 +19,7 @@ export interface SparseCostModel {
   csrNnz: number;
   /** BSR [1, 4] kernel, per stored block (four multiply-adds). */
   bsr4Block: number;
-  /** Sparse kernels, per output channel: loop, epilogue and store. */
+  /** Every kernel, per output channel: loop, epilogue and store. */
   row: number;
 }
 
@@ -25,11 +27,20 @@ export interface SparseCostModel {
  * Calibrated with `node dist/bench/sparse.js --only gemm,pointwise` (bench/sparse.ts fits these
  * from the fastest rounds of its GEMM 128x768x3072 and MobileNetV2 pointwise runs, relative
  * least squares) on the development machine: 2-core AMD EPYC, Node 20, 2026-11-29, one thread
- * pinned to one core, after the dense kernels' branch-free epilogues landed; it printed
- * { denseMac: 0.412, csrNnz: 0.550, bsr4Block: 1.87, row: 0.627 }. Re-run it when the dense
- * kernels change: these are relative to Tessera's own dense GEMM.
+ * pinned to one core (taskset -c 0), kernels on the WebAssembly SIMD tier as a default session
+ * runs them (dense GEMM sgemm-simd.ts, CSR spmm-simd.ts; BSR is still the JavaScript kernel);
+ * it printed { denseMac: 0.056, csrNnz: 0.0851, bsr4Block: 2.07, row: 0.856 } (row fitted
+ * 0.639 for CSR, 1.07 for BSR; runs on the shared machine scattered csrNnz / denseMac from 1.5
+ * to 1.9). BSR then never wins (a block costs more than four CSR nonzeros), so block-pruned
+ * weights go CSR, which beats BSR on this tier.
+ * The JavaScript tier (sessions with `simd: false`) has other ratios: with `--js` it printed
+ * { denseMac: 0.547, csrNnz: 0.757, bsr4Block: 2.24, row: 0.689 } the same day, before dense
+ * had the row term (CSR break-even
+ * density ~0.72, BSR ~0.98: block pruning would go BSR there), but sparsify() prices with the
+ * default tier's, so a `simd: false` session runs block-pruned layers as JavaScript CSR. Re-run it
+ * when the dense or sparse kernels change: these are relative to Tessera's own dense GEMM.
  */
-export const DEFAULT_COST: SparseCostModel = { denseMac: 0.41, csrNnz: 0.55, bsr4Block: 1.87, row: 0.63 };
+export const DEFAULT_COST: SparseCostModel = { denseMac: 0.056, csrNnz: 0.085, bsr4Block: 2.07, row: 0.86 };
 
 /**
  * A sparse kernel must be priced below this fraction of the dense one to be picked: margin
@@ -53,7 +64,7 @@ export function layerCost(w: Float32Array, m: WeightMatrix, model: SparseCostMod
   const { rows, depth } = m;
   let nnz = 0;
   for (let i = 0; i < w.length; i++) if (w[i] !== 0) nnz++;
-  const dense = rows * depth * model.denseMac, csr = nnz * model.csrNnz + rows * model.row;
+  const dense = rows * depth * model.denseMac + rows * model.row, csr = nnz * model.csrNnz + rows * model.row;
   // Blocks hold at least nnz / 4 nonzeros each... at most 4: skip counting them when even that bound loses.
   const blockBound = Math.ceil(nnz / 4) * model.bsr4Block + rows * model.row;
   const blocks = blockBound < Math.min(SPARSE_MARGIN * dense, csr) ? countBlocks(w, m) : Math.ceil(nnz / 4);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder, InferenceSession, Tensor, type Graph } from '../../src/index.js';
 import { models } from '../../src/models/index.js';
-import { prune, sparsify, CsrWeight, BsrWeight, type SparsifyDecision } from '../../src/sparse/index.js';
+import { prune, sparsify, CsrWeight, type SparsifyDecision } from '../../src/sparse/index.js';
 import { expectClose, randomFloats } from '../util/numerics.js';
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -51,7 +51,8 @@ describe('sparsify', () => {
     const p = prune(mixed(), { sparsity: 0.95, pattern: 'block' });
     const s = await InferenceSession.create(p);
     expect(s.graph.nodes.filter((n) => n.op.startsWith('Sparse'))).toHaveLength(3);
-    expect([...s.graph.initializers.values()].some((w) => w instanceof BsrWeight)).toBe(true);
+    // Block pruning runs as CSR: on the default (SIMD) tier a CSR nonzero costs less than a quarter of a JavaScript BSR block (cost.ts).
+    expect([...s.graph.initializers.values()].some((w) => w instanceof CsrWeight)).toBe(true);
     const want = await outputs(p, { disable: ['sparsify'] }), got = await s.run(feeds());
     for (const k of ['y', 'z']) expectClose(got[k].data as Float32Array, want[k].data as Float32Array, k, { k: 64 });
   });

@@ -5,13 +5,16 @@ import type { SimdGemm } from '../../../kernels/cpu/sgemm-simd.js';
 import type { GemmPool } from './threads.js';
 import type { DepthwisePlan } from '../../../kernels/cpu/depthwise.js';
 import { depthwiseSimd } from '../../../kernels/cpu/depthwise-simd.js';
+import type { SparseEpilogue } from '../../../kernels/cpu/sparse-epilogue.js';
+import type { SparseOperand } from '../../../kernels/cpu/sparse-weight.js';
+import { spmmSimd, spmmSimdRows } from '../../../kernels/cpu/spmm-simd.js';
 
 /**
  * What the executor hands the steps planned on the 'wasm-simd' tier in place of the thread
  * pool: their GEMMs run on the WebAssembly SIMD engine, split across the pool's threads (each
  * worker with its own engine) when the pool takes them, else on this thread, and so do its
- * depthwise 3x3 convs (depthwise-simd.ts). Split jobs (quantized, sparse, other depthwise
- * windows) go to the pool as before.
+ * depthwise 3x3 convs (depthwise-simd.ts) and CSR SpMMs (sparse 1x1 convs and MatMuls,
+ * spmm-simd.ts). Split jobs (quantized, BSR sparse, other depthwise windows) go to the pool as before.
  */
 export class SimdParallel implements ParallelGemm {
   constructor(private readonly simd: SimdGemm, private readonly pool?: GemmPool) {}
@@ -41,5 +44,19 @@ export class SimdParallel implements ParallelGemm {
    */
   depthwise(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, plan: DepthwisePlan, nc0: number, nc1: number): boolean {
     return depthwiseSimd(this.simd, x, w, b, y, plan, nc0, nc1);
+  }
+
+  /**
+   * On this thread's engine, not split across the pool: the SIMD kernel on one core outruns the
+   * JavaScript one on several (measured 3.5-5x per core on MobileNetV2's pointwise convs at 90%), and a
+   * pruned layer is too little work to pay a hand-off. BSR operands go back to the caller.
+   */
+  spmm(w: SparseOperand, lanes: number, x: Float32Array, xOff: number, y: Float32Array, yOff: number, e: SparseEpilogue): boolean {
+    return spmmSimd(this.simd, w, lanes, x, xOff, y, yOff, e);
+  }
+
+  /** SparseMatMul's product on this thread's engine, not split, as spmm(). */
+  spmmRows(w: SparseOperand, rows: number, a: Float32Array, aOff: number, y: Float32Array, yOff: number, e: SparseEpilogue): boolean {
+    return spmmSimdRows(this.simd, w, rows, a, aOff, y, yOff, e);
   }
 }
