@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
+import { q8Func } from './wasm-q8.mjs';
 
 /** Rows per register tile; columns are two f32x4 vectors (8). See sgemm-simd.ts. */
 export const MR = 4;
@@ -210,6 +211,7 @@ function spmmCsrFunc() {
     (local.set $b (i32.add (local.get $b) (i32.const 1)))
     (br $bloop))))`;
 }
+
 export function wat() {
   return `(module
 (memory (export "memory") 1)
@@ -219,6 +221,7 @@ ${depthwiseFunc(1)}
 ${depthwiseFunc(2)}
 ${copyRowsFunc()}
 ${spmmCsrFunc()}
+${q8Func()}
 )`;
 }
 

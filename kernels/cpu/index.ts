@@ -33,6 +33,8 @@ import { split } from './split.js';
 import { pad } from './pad.js';
 import { tile } from './tile.js';
 import { qMatMul } from './q-matmul.js';
+import { qMatMulSimd, qMatMulSimdSupports } from './q-matmul-simd.js';
+import { qConvSimd, qConvSimdSupports } from './q-conv-simd.js';
 import { qConv } from './q-conv.js';
 import { qGather } from './q-gather.js';
 import { quantizeLinear } from './quantize-linear.js';
@@ -67,6 +69,9 @@ const csrWeight = (_a: unknown, i: readonly KMeta[]) => i[1]?.packed?.format ===
 const sparseConvTiers = tiered([{ name: SIMD, supports: csrWeight, kernel: sparseConv }, { name: 'js', kernel: sparseConv }]);
 const sparseMatMulTiers = tiered([{ name: SIMD, supports: csrWeight, kernel: sparseMatMul }, { name: 'js', kernel: sparseMatMul }]);
 
+const qMatMulTiers = tiered([{ name: SIMD, supports: qMatMulSimdSupports, kernel: qMatMulSimd }, { name: 'js', kernel: qMatMul }]);
+const qConvTiers = tiered([{ name: SIMD, supports: qConvSimdSupports, kernel: qConvSimd }, { name: 'js', kernel: qConv }]);
+
 /** The CPU backend covers every op: the mapped type makes a missing entry a compile error. */
 export const CPU_KERNELS: { [K in OpName]: CpuKernel<AttrsOf<K>, any> } = {
   Add: binary, Sub: binary, Mul: binary, Div: binary, Pow: binary, Max: binary, Min: binary,
@@ -83,7 +88,7 @@ export const CPU_KERNELS: { [K in OpName]: CpuKernel<AttrsOf<K>, any> } = {
   Where: where, Constant: constant, ConstantOfShape: constantOfShape, Identity: identity, Dropout: dropout,
   Split: split, Pad: pad, Tile: tile,
   FusedConv: convTiers, FusedGemm: gemmTiers, FusedMatMul: matMulTiers,
-  QMatMul: qMatMul, QConv: qConv, QGather: qGather,
+  QMatMul: qMatMulTiers, QConv: qConvTiers, QGather: qGather,
   QuantizeLinear: quantizeLinear, DequantizeLinear: dequantizeLinear, DynamicQuantizeLinear: dynamicQuantizeLinear,
   MatMulInteger: matMulInteger, ConvInteger: convInteger, QLinearMatMul: qLinearMatMul, QLinearConv: qLinearConv, MatMulNBits: matMulNBits,
   SparseMatMul: sparseMatMulTiers, SparseConv: sparseConvTiers,

@@ -1,6 +1,7 @@
 import type { GemmEpilogue } from './gemm-epilogue.js';
 import type { JobArray, JobKind } from './jobs.js';
 import type { DepthwisePlan } from './depthwise.js';
+import type { Q8Weights } from './qgemm-simd.js';
 import type { SparseEpilogue } from './sparse-epilogue.js';
 import type { SparseOperand } from './sparse-weight.js';
 
@@ -41,4 +42,10 @@ export interface ParallelGemm {
   spmm?(w: SparseOperand, lanes: number, x: Float32Array, xOff: number, y: Float32Array, yOff: number, e: SparseEpilogue): boolean;
   /** The same for SparseMatMul: Y[rows, N] from A[rows, K] (row-major, at aOff and yOff) and the operand's N x K weight. */
   spmmRows?(w: SparseOperand, rows: number, a: Float32Array, aOff: number, y: Float32Array, yOff: number, e: SparseEpilogue): boolean;
+  /**
+   * QMatMul's int8 x int8 product (int8 weights, int8-dynamic inputs; qgemm-simd.ts) on a faster
+   * engine: rows [0, M) of A quantized there, the activation left to the caller; false (Y
+   * untouched) where it does not take it.
+   */
+  q8gemm?(M: number, K: number, N: number, a: Float32Array, aOff: number, lda: number, w: Q8Weights, bias: Float32Array | undefined, y: Float32Array, yOff: number, rsY: number, csY: number): boolean;
 }

@@ -38,6 +38,7 @@ interface Exports {
   dw3x3s2(src: number, dst: number, w: number, rows: number, vecs: number, ldBytes: number, rowStepBytes: number, lddBytes: number, bias: number, lo: number, hi: number): void;
   copyRows(from: number, to: number, rows: number, bytes: number, fromPitchBytes: number, toPitchBytes: number): void;
   spmmCsr(rowPtr: number, col: number, val: number, rows: number, x: number, ldxBytes: number, blocks: number, y: number, ldyBytes: number, bias: number, lo: number, hi: number): void;
+  q8gemm(a: number, lda: number, w: number, ldw: number, kpad: number, rows: number, chans: number, c: number, ldcBytes: number, rowScale: number, colScale: number, bias: number): void;
 }
 
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
@@ -61,6 +62,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
 export class SimdGemm {
   private readonly x: Exports;
   private f32: Float32Array;
+  private i8 = new Int8Array(0);
   /** The runner's constant operands (weights), whose packed form is kept (see packedConstant). */
   private readonly constants = new WeakSet<Float32Array>();
   private readonly packs = new WeakMap<Float32Array, Map<string, number>>();
@@ -179,6 +181,20 @@ export class SimdGemm {
    */
   spmmCsr(rowPtr: number, col: number, val: number, rows: number, x: number, ldx: number, blocks: number, y: number, ldy: number, bias: number, lo: number, hi: number): void {
     this.x.spmmCsr(rowPtr * 4, col * 4, val * 4, rows, x * 4, ldx * 4, blocks, y * 4, ldy * 4, bias < 0 ? -1 : bias * 4, lo, hi);
+  }
+
+  /**
+   * The int8 GEMM (qgemm-simd.ts lays out its operands; scripts/wasm-q8.mjs): A and W offsets
+   * in bytes with rows lda / ldw bytes apart, the rest in floats (bias < 0: none).
+   */
+  q8gemm(aByte: number, lda: number, wByte: number, ldw: number, kpad: number, rows: number, chans: number, c: number, ldc: number, rowScale: number, colScale: number, bias: number): void {
+    this.x.q8gemm(aByte, lda, wByte, ldw, kpad, rows, chans, c * 4, ldc * 4, rowScale * 4, colScale * 4, bias < 0 ? -1 : bias * 4);
+  }
+
+  /** The module's memory as bytes (int8); take it after scratch(), which may grow the memory. */
+  int8(): Int8Array {
+    if (this.i8.buffer !== this.x.memory.buffer) this.i8 = new Int8Array(this.x.memory.buffer);
+    return this.i8;
   }
 
   /**
