@@ -38,10 +38,10 @@ export function quantizeRowPairs(a: Float32Array, aOff: number, lda: number, row
  * Adding and subtracting 1.5 * 2^52 rounds a double of magnitude below 2^51 to the nearest
  * integer, ties to even (IEEE default rounding): Math.round without its ties-up bias or a call.
  */
-const RNE = 6755399441055744;
+export const RNE = 6755399441055744;
 
 /** max |x| over x[off .. off + n) (NaN propagates, as int8Scale's does). */
-function absMax(x: Float32Array, off: number, n: number): number {
+export function absMax(x: Float32Array, off: number, n: number): number {
   let m = 0;
   for (let i = off, e = off + n; i < e; i++) {
     const v = x[i] < 0 ? -x[i] : x[i];

@@ -1,5 +1,6 @@
 import type { SimdGemm } from './sgemm-simd.js';
 import type { Int8View } from './q-weights.js';
+import { absMax, RNE } from './q-gemm-i8.js';
 
 /**
  * The WebAssembly SIMD int8 x int8 GEMM (QMatMul with int8 weights and int8-dynamic inputs):
@@ -31,8 +32,6 @@ export function q8Weights(v: Int8View): Q8Weights {
   return { words: new Int32Array(bytes.buffer), kpad, chans, scales };
 }
 
-/** Adding and subtracting 1.5 * 2^52 rounds to the nearest integer, ties to even (as q-gemm-i8.ts). */
-const RNE = 6755399441055744;
 
 /** act-free QMatMul core over rows [0, M) of A (a[aOff + r * lda + k]); y[yOff + r * rsY + n * csY]. */
 export function q8GemmSimd(
@@ -48,9 +47,7 @@ export function q8GemmSimd(
   q.fill(0, aByte, aByte + rows * kpad);
   for (let r = 0; r < M; r++) {
     const o = aOff + r * lda, at = aByte + r * kpad;
-    let m = 0;
-    for (let k = 0; k < K; k++) { const v = a[o + k] < 0 ? -a[o + k] : a[o + k]; if (!(v <= m)) m = v; }
-    const s = Math.fround(m / 127), inv = s === 0 ? 0 : 1 / s;
+    const s = Math.fround(absMax(a, o, K) / 127), inv = s === 0 ? 0 : 1 / s;
     f[ws + rsAt + r] = s;
     for (let k = 0; k < K; k++) q[at + k] = (a[o + k] * inv + RNE) - RNE;
   }
