@@ -1,6 +1,7 @@
 /**
- * Quantized and sparse kernels on one thread vs split across threads (GemmPool.split, the jobs
- * of kernels/cpu/jobs.ts), on this machine:
+ * Kernels on one thread vs split across threads, on this machine:
+ *   - the float32 GEMM on the WebAssembly SIMD engine vs GemmPool.sgemm's chunked split;
+ *   - quantized and sparse JavaScript kernels vs GemmPool.split (the jobs of kernels/cpu/jobs.ts):
  *   - kernels: QMatMul int8 / int4-g32 weights (float and int8 inputs) and SparseMatMul 90%
  *     (CSR, BSR [1, 4]) at 128x768x3072, run as a session with threads runs them (inputs,
  *     outputs, scratch and weights in shared memory); outputs checked bit-identical;
@@ -21,6 +22,7 @@ import type { PackedWeight } from '../src/graph/graph.js';
 import { kernelCall as call } from './kernel-call.js';
 import type { ParallelGemm } from '../kernels/cpu/parallel.js';
 import { GemmPool } from '../src/runtime/cpu/threads.js';
+import { SimdGemm } from '../kernels/cpu/sgemm-simd.js';
 import { sharePacked } from '../src/runtime/cpu/share-packed.js';
 import { models } from '../src/models/index.js';
 import { quantize, quantizeInt4Weight, quantizeInt8Weight } from '../src/quant/index.js';
@@ -92,6 +94,26 @@ async function kernels(pool: GemmPool, rounds: number, log: (s: string) => void)
   }
 }
 
+/**
+ * The float32 GEMM on the WebAssembly SIMD engine (sgemm-simd.ts): the engine alone against the
+ * pool's chunked split with an engine per worker, B a kept weight as in a session, at the
+ * product's own level (a session adds staging its inputs and outputs in shared memory).
+ */
+async function simdGemm(pool: GemmPool, rounds: number, log: (s: string) => void): Promise<void> {
+  const simd = SimdGemm.create();
+  if (!simd) { log('SIMD GEMM: WebAssembly SIMD is not available here'); return; }
+  const shared = (n: number, s: number) => { const v = new Float32Array(new SharedArrayBuffer(n * 4)); v.set(random(n, s)); return v; };
+  for (const [M, K, N] of [[512, 512, 512], [128, 768, 3072], [128, 3072, 768]]) {
+    const a = shared(M * K, 1), b = shared(K * N, 2), c1 = shared(M * N, 3), c2 = shared(M * N, 3);
+    simd.markConstant(b);
+    const ms = await timeInterleaved([
+      () => simd.sgemm(M, N, K, a, 0, K, 1, b, 0, N, 1, c1, 0, N, false),
+      () => { if (!pool.sgemm(M, N, K, a, 0, K, 1, b, 0, N, 1, c2, 0, N, false, undefined, 0, undefined, undefined, 0, simd)) throw new Error('the pool did not split'); },
+    ], rounds);
+    log(line(`MatMul fp32 on the SIMD engine ${M}x${K}x${N}`, pool.threads, ms, c1.every((v, i) => Object.is(v, c2[i])) ? '   outputs identical' : '   OUTPUTS DIFFER'));
+  }
+}
+
 async function model(name: string, g: Graph, feeds: Record<string, Tensor>, threads: number, rounds: number, log: (s: string) => void): Promise<void> {
   const one = await InferenceSession.create(g, { backend: 'cpu', threads: 1 }), many = await InferenceSession.create(g, { backend: 'cpu', threads, debug: log });
   const ms = await timeInterleaved([() => one.run(feeds), () => many.run(feeds)], rounds);
@@ -109,6 +131,7 @@ async function main(): Promise<void> {
   if (only.includes('kernels')) {
     const pool = await GemmPool.create(threads, log);
     if (!pool) throw new Error(`no thread pool for ${threads} threads`);
+    await simdGemm(pool, rounds, log);
     await kernels(pool, rounds, log);
     pool.dispose();
   }

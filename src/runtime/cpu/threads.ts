@@ -19,9 +19,14 @@ const MIN_WORK = 1 << 19;
 const MIN_SIMD_WORK = 1 << 22;
 /** Chunks per thread of a SIMD product: enough that a core slowed by other work takes fewer (this machine's two cores differ by ~35%). */
 const CHUNKS_PER_THREAD = 4;
-/** Columns (rows) per SIMD chunk at least: narrower ones cost more in per-call copies than they compute (MobileNetV2's 7x7 layers). */
+/**
+ * Columns (rows) per SIMD chunk at least: narrower ones cost more in per-call copies than they
+ * compute (MobileNetV2's 7x7 layers). A row chunk streams all of a kept B, so few rows per chunk
+ * make the product memory-bound: 128x768x3072 on two threads went from 1.65x to 1.89x one
+ * thread with 64 rows instead of 16 (`node dist/bench/split-threads.js --only kernels`).
+ */
 const MIN_SIMD_COLS = 32;
-const MIN_SIMD_ROWS = 16;
+const MIN_SIMD_ROWS = 64;
 /** Columns (or rows) per thread at least, so each part still fills whole register tiles. */
 const MIN_COLS = 24;
 const MIN_ROWS = 16;
