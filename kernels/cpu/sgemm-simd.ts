@@ -92,8 +92,6 @@ export class SimdGemm {
   /** Marks a runner's constant operand (a weight): products reading it keep its packed form. */
   markConstant(a: Float32Array): void { this.constants.add(a); }
 
-  isConstant(a: Float32Array): boolean { return this.constants.has(a); }
-
   /**
    * Whether a product of this shape would keep `arr` packed (a marked constant, kept already or
    * within the budget); packs nothing. The thread pool decides its split by it and then tells
