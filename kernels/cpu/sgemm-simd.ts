@@ -8,11 +8,13 @@ const SAME_ROWS: typeof MR = JS_MR;
 void SAME_ROWS;
 
 /**
- * The WebAssembly SIMD tier of the GEMM. The module (scripts/build-wasm.mjs, ~1 KB) holds only
- * the 4x8 register tile over packed operands, accumulating in f32x4 (V8 keeps eight
- * accumulators, two B vectors and a broadcast A value in registers: 39-48 GFLOP/s on one Zen3
- * core against ~5 for the float64 JavaScript tile; 5- and 6-row tiles spill and run at 17-25),
- * and the bias + clamp epilogue. Packing, blocking and the copy back out are JavaScript here:
+ * The WebAssembly SIMD engine: one instance of the module (scripts/build-wasm.mjs, ~4 KB) and
+ * its memory. For the GEMM the module holds the 4x8 register tile over packed operands,
+ * accumulating in f32x4 (V8 keeps eight accumulators, two B vectors and a broadcast A value in
+ * registers: 39-48 GFLOP/s on one Zen3 core against ~5 for the float64 JavaScript tile; 5- and
+ * 6-row tiles spill and run at 17-25), and the bias + clamp epilogue; the depthwise, sparse and
+ * int8 kernels (depthwise-simd.ts, spmm-simd.ts, qgemm-simd.ts) drive their functions through
+ * the small methods below. Packing, blocking and the copy back out are JavaScript here:
  * the operands live in the executor's arena, outside the module's memory, so packing them in
  * is the copy that has to happen anyway.
  *
@@ -44,7 +46,7 @@ interface Exports {
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 const packKey = (side: 'A' | 'B', off: number, rs: number, cs: number, rows: number, K: number) => `${side}${off},${rs},${cs},${rows},${K}`;
 
-/** Whether this JavaScript engine runs the module (WebAssembly with SIMD). */
+/** Whether this JavaScript engine runs the module (WebAssembly with SIMD and bulk memory). */
 export function simdAvailable(): boolean {
   try {
     return typeof WebAssembly === 'object' && WebAssembly.validate(moduleBytes());
