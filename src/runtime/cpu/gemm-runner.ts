@@ -2,7 +2,7 @@ import { sgemm, sgemmWorkspaceFloats } from '../../../kernels/cpu/sgemm.js';
 import { SimdGemm } from '../../../kernels/cpu/sgemm-simd.js';
 import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
 import { JOB_KINDS, JOBS, type JobArray } from '../../../kernels/cpu/jobs.js';
-import { ARRAY_WORDS, arrayView, ENGINE_CONST_A, ENGINE_CONST_B, takeChunks, FSlot, SGEMM, Slot, Split } from './gemm-job.js';
+import { ARRAY_WORDS, arrayView, ENGINE_CONST_A, ENGINE_CONST_B, takeChunks, FSlot, SGEMM, Slot, Split, State } from './gemm-job.js';
 
 /**
  * What a pool helper does with the job the calling thread wrote into its shared control words:
@@ -78,4 +78,29 @@ export function createJobRunner(ctl: Int32Array, f64: Float64Array, buffer: (id:
   }
 
   return () => { if (ctl[Slot.Job] === SGEMM) runSgemm(); else runSplit(ctl[Slot.Job]); };
+}
+
+/**
+ * A helper's loop, shared by the Node worker and the browser helper: says it is idle, then waits
+ * for each job, runs it (after `ready`, which may yield to receive the buffers the job names),
+ * reports a failure through `fail` and signals back; it returns when told to exit. When `ready`
+ * returns no promise the loop never yields, so the Node worker's loop stays synchronous.
+ */
+export async function serveJobs(ctl: Int32Array, run: () => void, fail: (message: string) => void, ready?: () => Promise<void> | undefined): Promise<void> {
+  Atomics.store(ctl, Slot.State, State.Idle);
+  Atomics.notify(ctl, Slot.State);
+  for (;;) {
+    Atomics.wait(ctl, Slot.State, State.Idle);
+    const s = Atomics.load(ctl, Slot.State);
+    if (s === State.Exit) return;
+    if (s !== State.Job) continue;
+    let next: number = State.Idle;
+    try {
+      const waiting = ready?.();
+      if (waiting) await waiting;
+      run();
+    } catch (e) { fail((e as Error).message); next = State.Failed; }
+    Atomics.store(ctl, Slot.State, next);
+    Atomics.notify(ctl, Slot.State);
+  }
 }

@@ -1,5 +1,5 @@
-import { createJobRunner } from './gemm-runner.js';
-import { jobBufferIds, Slot, State, writeError, type PortMessage, type WebHelperInit } from './gemm-job.js';
+import { createJobRunner, serveJobs } from './gemm-runner.js';
+import { jobBufferIds, writeError, type PortMessage, type WebHelperInit } from './gemm-job.js';
 
 /**
  * A pool helper in a browser: a module Web Worker started by a Web Worker that runs a session
@@ -42,22 +42,7 @@ async function receive(ids: readonly number[]): Promise<void> {
 
 async function serve(init: WebHelperInit): Promise<void> {
   const ctl = new Int32Array(init.ctl), f64 = new Float64Array(init.f64), error = new Uint16Array(init.error);
-  const run = createJobRunner(ctl, f64, buffer);
-  Atomics.store(ctl, Slot.State, State.Idle);
-  Atomics.notify(ctl, Slot.State);
-  for (;;) {
-    Atomics.wait(ctl, Slot.State, State.Idle);
-    const s = Atomics.load(ctl, Slot.State);
-    if (s === State.Exit) break;
-    if (s !== State.Job) continue;
-    let next: number = State.Idle;
-    try {
-      const ids = jobBufferIds(ctl);
-      if (ids.some((id) => !buffers.has(id))) await receive(ids);
-      run();
-    } catch (e) { writeError(error, (e as Error).message); next = State.Failed; }
-    Atomics.store(ctl, Slot.State, next);
-    Atomics.notify(ctl, Slot.State);
-  }
+  const missing = () => { const ids = jobBufferIds(ctl); return ids.some((id) => !buffers.has(id)) ? receive(ids) : undefined; };
+  await serveJobs(ctl, createJobRunner(ctl, f64, buffer), (message) => writeError(error, message), missing);
   scope.close();
 }

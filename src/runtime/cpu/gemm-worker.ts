@@ -1,6 +1,6 @@
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { createJobRunner } from './gemm-runner.js';
-import { Slot, State, type PortMessage } from './gemm-job.js';
+import { createJobRunner, serveJobs } from './gemm-runner.js';
+import type { PortMessage } from './gemm-job.js';
 
 /**
  * A worker (worker_threads): waits on its shared control words, runs the part of a product
@@ -24,20 +24,5 @@ function buffer(id: number): SharedArrayBuffer {
   return b;
 }
 
-const run = createJobRunner(ctl, f64, buffer);
-
-Atomics.store(ctl, Slot.State, State.Idle);
-Atomics.notify(ctl, Slot.State);
-for (;;) {
-  Atomics.wait(ctl, Slot.State, State.Idle);
-  const s = Atomics.load(ctl, Slot.State);
-  if (s === State.Exit) break;
-  if (s !== State.Job) continue;
-  let next: number = State.Idle;
-  try {
-    run();
-  } catch (e) { port.postMessage({ error: (e as Error).message } satisfies PortMessage); next = State.Failed; }
-  Atomics.store(ctl, Slot.State, next);
-  Atomics.notify(ctl, Slot.State);
-}
-port.close();
+// Buffers are read synchronously (buffer() above), so the loop never yields.
+void serveJobs(ctl, createJobRunner(ctl, f64, buffer), (error) => port.postMessage({ error } satisfies PortMessage)).then(() => port.close());
