@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { CHROMIUM, FLAGS, present, required, sayIfSkipped, serveFiles } from './chromium-env.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -20,15 +21,11 @@ import type { CaseResult } from './webgl-harness.entry.js';
  * REQUIRE_BROWSER=1, which turns its absence into a failure.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const present = existsSync(CHROMIUM);
-const required = process.env.REQUIRE_BROWSER === '1';
-if (!present && !required) console.log(`[browser] skipped: no Chromium at ${CHROMIUM} (scripts/install-browser.sh installs it; REQUIRE_BROWSER=1 makes this a failure)`);
+sayIfSkipped();
 
 const ROOT = path.resolve('.');
 const SHOTS = path.join(ROOT, 'test-output', 'browser');
-const FLAGS = ['--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.html': 'text/html', '.css': 'text/css', '.json': 'application/json', '.png': 'image/png' };
+const WEBGPU_FLAGS = [...FLAGS, '--enable-unsafe-webgpu'];
 
 let tmp: string;
 let server: Server;
@@ -36,23 +33,16 @@ let base: string;
 let browser: Browser;
 
 /** /dist/browser/* and /copy2/dist/browser/* -> the fresh bundle; /harness/* -> test bundles; else the repository. */
-function serve(): Promise<string> {
-  server = createServer((req, res) => {
-    const url = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    let file: string;
-    if (url.startsWith('/dist/browser/')) file = path.join(tmp, 'dist', url.slice('/dist/browser/'.length));
-    else if (url.startsWith('/copy2/dist/browser/')) file = path.join(tmp, 'dist', url.slice('/copy2/dist/browser/'.length));
-    else if (url.startsWith('/harness/')) file = path.join(tmp, 'harness', url.slice('/harness/'.length));
-    else file = path.join(ROOT, url);
-    const inside = [ROOT, tmp].some((r) => path.resolve(file).startsWith(r + path.sep));
-    if (!inside || !existsSync(file) || !statSync(file).isFile()) { res.writeHead(404).end(); return; }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const a = server.address();
-    resolve(`http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`);
-  }));
+async function serve(): Promise<string> {
+  const route = (url: string) => {
+    if (url.startsWith('/dist/browser/')) return { file: path.join(tmp, 'dist', url.slice('/dist/browser/'.length)) };
+    if (url.startsWith('/copy2/dist/browser/')) return { file: path.join(tmp, 'dist', url.slice('/copy2/dist/browser/'.length)) };
+    if (url.startsWith('/harness/')) return { file: path.join(tmp, 'harness', url.slice('/harness/'.length)) };
+    return { file: path.join(ROOT, url) };
+  };
+  let url: string;
+  ({ server, base: url } = await serveFiles([ROOT, tmp], route));
+  return url;
 }
 
 async function openPage(url: string): Promise<Page> {
@@ -157,7 +147,7 @@ describe.skipIf(!present)('in headless Chromium', () => {
     mkdirSync(SHOTS, { recursive: true });
     const { chromium } = await import('playwright-core');
     [browser, base, ref] = await Promise.all([
-      chromium.launch({ executablePath: CHROMIUM, args: FLAGS }),
+      chromium.launch({ executablePath: CHROMIUM, args: WEBGPU_FLAGS }),
       (async () => {
         await bundle({ outdir: path.join(tmp, 'dist') });
         await build({ entryPoints: [path.join(ROOT, 'test/browser/webgl-harness.entry.ts')], bundle: true, splitting: true, format: 'esm', platform: 'browser', outdir: path.join(tmp, 'harness'), external: ['node:*', 'gpu.js', 'webgpu'], logLevel: 'silent' });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { CHROMIUM, FLAGS, present, required, sayIfSkipped, serveFiles } from './chromium-env.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -15,13 +16,7 @@ import { bundle } from '../../scripts/bundle.mjs';
  * reason when Chromium is absent, unless REQUIRE_BROWSER=1, which turns its absence into a failure.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const present = existsSync(CHROMIUM);
-const required = process.env.REQUIRE_BROWSER === '1';
-if (!present && !required) console.log(`[browser] skipped: no Chromium at ${CHROMIUM} (scripts/install-browser.sh installs it; REQUIRE_BROWSER=1 makes this a failure)`);
-
-const FLAGS = ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html' };
+sayIfSkipped();
 /** What makes a page (and its workers) cross-origin isolated, so SharedArrayBuffer exists. */
 const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
@@ -76,20 +71,14 @@ let base: string;
 let browser: Browser;
 
 /** /dist/* -> the fresh bundle, /harness/* -> test files; under /coi/ the same, cross-origin isolated. */
-function serve(): Promise<string> {
-  server = createServer((req, res) => {
-    let url = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+async function serve(): Promise<string> {
+  const route = (url: string) => {
     const isolated = url.startsWith('/coi/');
-    if (isolated) url = url.slice('/coi'.length);
-    const file = path.join(tmp, url);
-    if (!path.resolve(file).startsWith(tmp + path.sep) || !existsSync(file) || !statSync(file).isFile()) { res.writeHead(404).end(); return; }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...(isolated ? ISOLATION : {}) });
-    createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const a = server.address();
-    resolve(`http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`);
-  }));
+    return { file: path.join(tmp, isolated ? url.slice('/coi'.length) : url), headers: isolated ? ISOLATION : {} };
+  };
+  let url: string;
+  ({ server, base: url } = await serveFiles([tmp], route));
+  return url;
 }
 
 async function evaluateOn<T>(url: string, script: string): Promise<T> {
