@@ -121,20 +121,19 @@ export class SimdGemm {
   ): boolean {
     if (M === 0 || N === 0) return true;
     if (K === 0) return false;
-    const kcMax = Math.min(K, KC), ncMax = roundUp(Math.min(N, NC), NR), mPad = roundUp(M, MR);
+    const kcMax = Math.min(K, KC), ncMax = roundUp(Math.min(N, NC), NR), mPad = roundUp(M, MR), aBlock = roundUp(Math.min(M, MC), MR) * kcMax;
     // Kept packs of constant operands: all blocks, A's (k0, i0) block at k0 * mPad + kc * i0, B's (j0, k0) at j0 * K + k0 * ncPad.
     const aKept = keepA ?? this.constants.has(a) ? this.packedConstant(a, 'A', aOff, rsA, csA, M, K, keepA !== undefined) : -1;
     const bKept = keepB ?? this.constants.has(b) ? this.packedConstant(b, 'B', bOff, rsB, csB, N, K, keepB !== undefined) : -1;
     // Workspace (floats): B block kc x ncMax | A block MC x kc | C mPad x ncMax | column bias ncMax | row bias mPad.
-    const ws = this.workspace(kcMax * ncMax + roundUp(Math.min(M, MC), MR) * kcMax + mPad * ncMax + ncMax + mPad);
-    const bAt = ws, aAt = bAt + kcMax * ncMax, cAt = aAt + roundUp(Math.min(M, MC), MR) * kcMax;
+    const bAt = this.workspace(kcMax * ncMax + aBlock + mPad * ncMax + ncMax + mPad), aAt = bAt + kcMax * ncMax, cAt = aAt + aBlock;
     const cbAt = cAt + mPad * ncMax, rbAt = cbAt + ncMax;
     const f = this.f32;
     const rowBias = !!bias && !!epi && epi.biasPerRow, colBias = !!bias && !!epi && !epi.biasPerRow;
     if (rowBias) { f.set(bias!.subarray(biasOff, biasOff + M), rbAt); f.fill(0, rbAt + M, rbAt + mPad); }
     for (let j0 = 0; j0 < N; j0 += NC) {
       const nc = Math.min(NC, N - j0), ncPad = roundUp(nc, NR), ldcBytes = ncPad * 4;
-      if (accumulate) for (let i = 0; i < M; i++) f.set(c.subarray(cOff + i * ldc + j0, cOff + i * ldc + j0 + nc), cAt + i * ncPad);
+      if (accumulate) for (let i = 0; i < M; i++) copyRun(c, cOff + i * ldc + j0, f, cAt + i * ncPad, nc);
       for (let k0 = 0; k0 < K; k0 += KC) {
         const kc = Math.min(KC, K - k0), add = accumulate || k0 > 0 ? 1 : 0;
         const bp = bKept >= 0 ? bKept + j0 * K + k0 * ncPad : bAt;

@@ -23,6 +23,21 @@ export const Slot = {
 } as const;
 
 /**
+ * Rows [lo, hi) (byRows) or columns [lo, hi) of an M x N product: the part's size and where its
+ * operands start; the calling thread and the workers cut parts the same way.
+ */
+export function gemmPart(
+  byRows: boolean, lo: number, hi: number, M: number, N: number,
+  aOff: number, rsA: number, bOff: number, csB: number, cOff: number, ldc: number, biasOff: number, biasPerRow: boolean,
+): { m: number; n: number; aOff: number; bOff: number; cOff: number; biasOff: number } {
+  return {
+    m: byRows ? hi - lo : M, n: byRows ? N : hi - lo,
+    aOff: aOff + (byRows ? lo * rsA : 0), bOff: bOff + (byRows ? 0 : lo * csB),
+    cOff: cOff + (byRows ? lo * ldc : lo), biasOff: biasOff + (biasPerRow === byRows ? lo : 0),
+  };
+}
+
+/**
  * Runs part(lo, hi) over the chunks of [0, extent) that this thread wins from `counter`: the
  * same loop on the calling thread and on each worker. Each chunk is computed whole by one
  * thread, so the result does not depend on who took which.

@@ -2,7 +2,7 @@ import { sgemm, sgemmWorkspaceFloats } from '../../../kernels/cpu/sgemm.js';
 import { SimdGemm } from '../../../kernels/cpu/sgemm-simd.js';
 import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
 import { JOB_KINDS, JOBS, type JobArray } from '../../../kernels/cpu/jobs.js';
-import { ARRAY_WORDS, arrayView, ENGINE_CONST_A, ENGINE_CONST_B, takeChunks, FSlot, SGEMM, Slot, Split, State } from './gemm-job.js';
+import { ARRAY_WORDS, arrayView, ENGINE_CONST_A, ENGINE_CONST_B, gemmPart, takeChunks, FSlot, SGEMM, Slot, Split, State } from './gemm-job.js';
 
 /**
  * What a pool helper does with the job the calling thread wrote into its shared control words:
@@ -44,17 +44,15 @@ export function createJobRunner(ctl: Int32Array, f64: Float64Array, buffer: (id:
       if (!simd) throw new Error('this worker cannot run WebAssembly SIMD');
       const s = simd, keepA = (engine & ENGINE_CONST_A) !== 0, keepB = (engine & ENGINE_CONST_B) !== 0;
       const rsA = ctl[Slot.RsA], csA = ctl[Slot.CsA], rsB = ctl[Slot.RsB], csB = ctl[Slot.CsB], ldc = ctl[Slot.Ldc], acc = ctl[Slot.Accumulate] === 1;
-      const e = hasEpi ? epi : undefined, byRows = ctl[Slot.ByRows] === 1, rowBias = epi.biasPerRow;
+      const e = hasEpi ? epi : undefined, byRows = ctl[Slot.ByRows] === 1;
       const part = (lo: number, hi: number) => {
-        const m = byRows ? hi - lo : M, n = byRows ? N : hi - lo;
-        const aOff = ctl[Slot.AOff] + (byRows ? lo * rsA : 0), bOff = ctl[Slot.BOff] + (byRows ? 0 : lo * csB);
-        const cOff = ctl[Slot.COff] + (byRows ? lo * ldc : lo), biasOff = ctl[Slot.BiasOff] + (rowBias === byRows ? lo : 0);
-        if (!s.sgemm(m, n, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, acc, e, bias, biasOff, keepA, keepB)) {
-          sgemm(m, n, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, acc, undefined, 0, e, bias, biasOff);
+        const p = gemmPart(byRows, lo, hi, M, N, ctl[Slot.AOff], rsA, ctl[Slot.BOff], csB, ctl[Slot.COff], ldc, ctl[Slot.BiasOff], epi.biasPerRow);
+        if (!s.sgemm(p.m, p.n, K, a, p.aOff, rsA, csA, b, p.bOff, rsB, csB, c, p.cOff, ldc, acc, e, bias, p.biasOff, keepA, keepB)) {
+          sgemm(p.m, p.n, K, a, p.aOff, rsA, csA, b, p.bOff, rsB, csB, c, p.cOff, ldc, acc, undefined, 0, e, bias, p.biasOff);
         }
       };
-      if (ctl[Slot.Chunks] > 0) takeChunks(counter(ctl[Slot.CounterBuf]), ctl[Slot.Chunks], ctl[Slot.Chunk], byRows ? M : N, part);
-      else part(0, byRows ? M : N);
+      // SIMD parts always come as chunks of the whole product (threads.ts).
+      takeChunks(counter(ctl[Slot.CounterBuf]), ctl[Slot.Chunks], ctl[Slot.Chunk], byRows ? M : N, part);
       return;
     }
     sgemm(M, N, K,

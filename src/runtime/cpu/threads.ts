@@ -5,7 +5,7 @@ import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
 import type { ParallelGemm } from '../../../kernels/cpu/parallel.js';
 import { JOB_KINDS, JOBS, type JobArray, type JobKind } from '../../../kernels/cpu/jobs.js';
 import type { Graph, PackedWeight } from '../../graph/graph.js';
-import { ARRAY_WORDS, CTL_WORDS, ENGINE_CONST_A, ENGINE_CONST_B, takeChunks, FSlot, MAX_ARRAYS, MAX_FLOATS, MAX_INTS, SGEMM, Slot, Split, State, typeCode, type PortMessage } from './gemm-job.js';
+import { ARRAY_WORDS, CTL_WORDS, ENGINE_CONST_A, ENGINE_CONST_B, gemmPart, takeChunks, FSlot, MAX_ARRAYS, MAX_FLOATS, MAX_INTS, SGEMM, Slot, Split, State, typeCode, type PortMessage } from './gemm-job.js';
 import { nodeHost, webHost, type Helper, type HelperHost } from './helper-hosts.js';
 import { sharePackedOf } from './share-packed.js';
 
@@ -135,6 +135,7 @@ export class GemmPool implements ParallelGemm {
     if (parts < 2) return false;
     const chunk = Math.ceil(Math.ceil(extent / parts) / step) * step, chunks = simd ? Math.ceil(extent / chunk) : 0;
     if (simd) Atomics.store(this.counter, 0, 0);
+    const rowBias = epi?.biasPerRow ?? false;
     let posted = 0;
     for (let t = 1; t < T; t++) {
       const lo = simd ? 0 : Math.min(extent, t * chunk), hi = simd ? extent : Math.min(extent, lo + chunk);
@@ -143,27 +144,25 @@ export class GemmPool implements ParallelGemm {
       ctl[Slot.Chunks] = chunks; ctl[Slot.Chunk] = chunk; ctl[Slot.ByRows] = byCols ? 0 : 1;
       if (simd) ctl[Slot.CounterBuf] = this.send(w, this.counter);
       ctl[Slot.Job] = SGEMM; ctl[Slot.Engine] = simd ? 1 | (keptA ? ENGINE_CONST_A : 0) | (keptB ? ENGINE_CONST_B : 0) : 0;
-      const rows = byCols ? M : hi - lo, cols = byCols ? hi - lo : N;
-      ctl[Slot.M] = rows; ctl[Slot.N] = cols; ctl[Slot.K] = K;
-      ctl[Slot.ABuf] = this.send(w, a); ctl[Slot.AOff] = a.byteOffset / 4 + aOff + (byCols ? 0 : lo * rsA); ctl[Slot.RsA] = rsA; ctl[Slot.CsA] = csA;
-      ctl[Slot.BBuf] = this.send(w, b); ctl[Slot.BOff] = b.byteOffset / 4 + bOff + (byCols ? lo * csB : 0); ctl[Slot.RsB] = rsB; ctl[Slot.CsB] = csB;
-      ctl[Slot.CBuf] = this.send(w, c); ctl[Slot.COff] = c.byteOffset / 4 + cOff + (byCols ? lo : lo * ldc); ctl[Slot.Ldc] = ldc;
+      // Offsets are elements of a view over the whole buffer.
+      const p = gemmPart(!byCols, lo, hi, M, N, a.byteOffset / 4 + aOff, rsA, b.byteOffset / 4 + bOff, csB, c.byteOffset / 4 + cOff, ldc, (bias?.byteOffset ?? 0) / 4 + biasOff, rowBias);
+      ctl[Slot.M] = p.m; ctl[Slot.N] = p.n; ctl[Slot.K] = K;
+      ctl[Slot.ABuf] = this.send(w, a); ctl[Slot.AOff] = p.aOff; ctl[Slot.RsA] = rsA; ctl[Slot.CsA] = csA;
+      ctl[Slot.BBuf] = this.send(w, b); ctl[Slot.BOff] = p.bOff; ctl[Slot.RsB] = rsB; ctl[Slot.CsB] = csB;
+      ctl[Slot.CBuf] = this.send(w, c); ctl[Slot.COff] = p.cOff; ctl[Slot.Ldc] = ldc;
       ctl[Slot.Accumulate] = accumulate ? 1 : 0;
-      ctl[Slot.HasEpi] = epi ? 1 : 0; ctl[Slot.BiasPerRow] = epi?.biasPerRow ? 1 : 0; ctl[Slot.Act] = epi?.act ?? 0;
+      ctl[Slot.HasEpi] = epi ? 1 : 0; ctl[Slot.BiasPerRow] = rowBias ? 1 : 0; ctl[Slot.Act] = epi?.act ?? 0;
       w.f64[FSlot.Lo] = epi?.lo ?? -Infinity; w.f64[FSlot.Hi] = epi?.hi ?? Infinity;
-      const biasShift = epi && bias ? (epi.biasPerRow === byCols ? 0 : lo) : 0;
-      ctl[Slot.BiasBuf] = bias ? this.send(w, bias) : -1; ctl[Slot.BiasOff] = bias ? bias.byteOffset / 4 + biasOff + biasShift : 0;
+      ctl[Slot.BiasBuf] = bias ? this.send(w, bias) : -1; ctl[Slot.BiasOff] = bias ? p.biasOff : 0;
       Atomics.store(ctl, Slot.State, State.Job);
       Atomics.notify(ctl, Slot.State);
       posted++;
     }
     // This thread's share: the first part, or the chunks it wins.
     const part = (lo: number, hi: number) => {
-      const m = byCols ? M : hi - lo, n = byCols ? hi - lo : N;
-      const ao = aOff + (byCols ? 0 : lo * rsA), bo = bOff + (byCols ? lo * csB : 0), co = cOff + (byCols ? lo : lo * ldc);
-      const biaso = biasOff + (epi && bias && epi.biasPerRow !== byCols ? lo : 0);
-      if (!simd?.sgemm(m, n, K, a, ao, rsA, csA, b, bo, rsB, csB, c, co, ldc, accumulate, epi, bias, biaso, keptA, keptB)) {
-        sgemm(m, n, K, a, ao, rsA, csA, b, bo, rsB, csB, c, co, ldc, accumulate, ws, wsOff, epi, bias, biaso);
+      const p = gemmPart(!byCols, lo, hi, M, N, aOff, rsA, bOff, csB, cOff, ldc, biasOff, rowBias);
+      if (!simd?.sgemm(p.m, p.n, K, a, p.aOff, rsA, csA, b, p.bOff, rsB, csB, c, p.cOff, ldc, accumulate, epi, bias, p.biasOff, keptA, keptB)) {
+        sgemm(p.m, p.n, K, a, p.aOff, rsA, csA, b, p.bOff, rsB, csB, c, p.cOff, ldc, accumulate, ws, wsOff, epi, bias, p.biasOff);
       }
     };
     try {
