@@ -23,6 +23,7 @@ import { Tensor } from '../src/tensor.js';
 import { sgemm, sgemmWorkspaceFloats } from '../kernels/cpu/sgemm.js';
 import type { TieredPlan } from '../kernels/cpu/tiers.js';
 import { SimdGemm } from '../kernels/cpu/sgemm-simd.js';
+import { SimdParallel } from '../src/runtime/cpu/simd-engine.js';
 import { modelFeeds, SEQ, type ModelId } from './model-specs.js';
 import { seededFloats } from './data.js';
 
@@ -84,7 +85,7 @@ export function profile(graph: Graph, feeds: Tensor[], runs: number, simd?: Simd
       },
     };
   });
-  const exec = new CpuExecutor(plan, undefined, simd);
+  const exec = new CpuExecutor(plan, undefined, simd ? new SimdParallel(simd) : undefined);
   exec.run(feeds); // warm-up: V8 compiles the kernels
   counting = true;
   const t = performance.now();

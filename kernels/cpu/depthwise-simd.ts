@@ -2,6 +2,7 @@ import type { Window2d } from './conv.js';
 import type { DepthwisePlan } from './depthwise.js';
 import { activateRow } from './gemm-epilogue.js';
 import type { SimdGemm } from './sgemm-simd.js';
+import { copyRun } from './copy-run.js';
 
 /** The windows the SIMD kernel takes: MobileNet's 3x3, stride 1 or 2 either way, no dilation, any pads. */
 export function simdDepthwiseSupported(q: Window2d): boolean {
@@ -10,15 +11,6 @@ export function simdDepthwiseSupported(q: Window2d): boolean {
 
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 
-/**
- * to[at..] = from[off..off + n]. Short runs in a loop: subarray() allocates a view, which on
- * small planes costs more than the copy (MobileNetV2's last depthwise convs ran at 0.7-2
- * GFLOP/s with a set() for every row).
- */
-function copy(from: Float32Array, off: number, n: number, to: Float32Array, at: number): void {
-  if (n >= 64) { to.set(from.subarray(off, off + n), at); return; }
-  for (let i = 0; i < n; i++) to[at + i] = from[off + i];
-}
 
 /**
  * Depthwise 3x3 planes nc0..nc1 on the WebAssembly SIMD engine (dw3x3 in scripts/build-wasm.mjs),
@@ -46,12 +38,12 @@ export function depthwiseSimd(simd: SimdGemm, x: Float32Array, w: Float32Array, 
   f.fill(0, src, dst);
   for (let nc = nc0; nc < nc1; nc++) {
     const xb = nc * H * W, c = nc % p.C, yb = nc * OH * OW;
-    copy(x, xb, ny * W, f, stage);
+    copyRun(x, xb, f, stage, ny * W);
     simd.copyRows(stage, src + PT * ld + PL, ny, nx, W, ld);
-    copy(w, c * 9, 9, f, wAt);
+    copyRun(w, c * 9, f, wAt, 9);
     simd.dw3x3(SW === 1 ? 1 : 2, src, dst, wAt, OH, OWp / 4, ld, SH * ld, OWp, b ? b[c] : 0, lo, hi);
-    if (OW === OWp) copy(f, dst, OH * OW, y, yb);
-    else { simd.copyRows(dst, stage, OH, OW, OWp, OW); copy(f, stage, OH * OW, y, yb); }
+    if (OW === OWp) copyRun(f, dst, y, yb, OH * OW);
+    else { simd.copyRows(dst, stage, OH, OW, OWp, OW); copyRun(f, stage, y, yb, OH * OW); }
     if (act !== 0) activateRow(y, yb, OH * OW, act);
   }
   return true;

@@ -1,6 +1,7 @@
 import { activateRow, type GemmEpilogue } from './gemm-epilogue.js';
 import { MR as JS_MR } from './sgemm-micro.js';
 import { packA } from './sgemm-pack.js';
+import { copyRun } from './copy-run.js';
 import { MR, NR, SGEMM_WASM } from './wasm/sgemm-module.js';
 
 /** A strips are packed as the JavaScript tier packs them (sgemm-pack.ts): the row counts must agree (a compile error otherwise). */
@@ -275,12 +276,6 @@ export class SimdGemm {
   }
 }
 
-/** n floats from src[from..] to dst[to..]: a loop for short runs, where making a subarray view costs more than the copy. */
-function copyRun(src: Float32Array, from: number, dst: Float32Array, to: number, n: number): void {
-  if (n >= SHORT_RUN) { dst.set(src.subarray(from, from + n), to); return; }
-  for (let i = 0; i < n; i++) dst[to + i] = src[from + i];
-}
-const SHORT_RUN = 64;
 
 /** rows x cols of a row-major block (row stride ld) into w[off..] with row stride ldw >= cols, zero-padded on the right. */
 function copyRows(src: Float32Array, off: number, ld: number, rows: number, cols: number, ldw: number, w: Float32Array, at: number): void {

@@ -1,4 +1,5 @@
 import type { SimdGemm } from './sgemm-simd.js';
+import { copyRun } from './copy-run.js';
 import type { SparseEpilogue } from './sparse-epilogue.js';
 import type { SparseOperand } from './sparse-weight.js';
 
@@ -26,18 +27,18 @@ export function spmmSimd(simd: SimdGemm, w: SparseOperand, lanes: number, x: Flo
   // Workspace (floats): X C x ld | Y M x ld | bias M | X as it is in the arena (when padded).
   const xAt = simd.scratch(C * ld + M * ld + roundUp(M, 4) + (padded ? C * lanes : 0)), f = simd.floats();
   const yAt = xAt + C * ld, bAt = yAt + M * ld, stage = bAt + roundUp(M, 4);
-  if (!padded) copy(x, xOff, C * lanes, f, xAt);
+  if (!padded) copyRun(x, xOff, f, xAt, C * lanes);
   else {
-    copy(x, xOff, C * lanes, f, stage);
+    copyRun(x, xOff, f, stage, C * lanes);
     simd.copyRows(stage, xAt, C, lanes, lanes, ld);
     for (let k = 0; k < C; k++) f.fill(0, xAt + k * ld + lanes, xAt + (k + 1) * ld);
   }
-  if (e.bias) copy(e.bias, 0, M, f, bAt);
+  if (e.bias) copyRun(e.bias, 0, f, bAt, M);
   const lo = e.code === 0 ? -Infinity : 0, hi = e.code === 2 ? e.hi : Infinity;
   simd.spmmCsr(rowPtr, col, val, M, xAt, ld, ld / LANES, yAt, ld, e.bias ? bAt : -1, lo, hi);
   // Rows packed tight in place (each moves down, memory.copy is a memmove), then one copy out.
   if (padded) simd.copyRows(yAt, yAt, M, lanes, ld, lanes);
-  copy(f, yAt, M * lanes, y, yOff);
+  copyRun(f, yAt, y, yOff, M * lanes);
   return true;
 }
 
@@ -60,7 +61,7 @@ export function spmmSimdRows(simd: SimdGemm, w: SparseOperand, rows: number, a: 
   // Workspace (floats): X K x ld | Y N x ld | bias N.
   const xAt = simd.scratch((K + N) * ldMax + roundUp(N, 4)), f = simd.floats();
   const yAt = xAt + K * ldMax, bAt = yAt + N * ldMax;
-  if (e.bias) copy(e.bias, 0, N, f, bAt);
+  if (e.bias) copyRun(e.bias, 0, f, bAt, N);
   const lo = e.code === 0 ? -Infinity : 0, hi = e.code === 2 ? e.hi : Infinity;
   for (let m0 = 0; m0 < rows; m0 += CHUNK) {
     const T = Math.min(CHUNK, rows - m0), ld = roundUp(T, LANES);
@@ -74,10 +75,4 @@ export function spmmSimdRows(simd: SimdGemm, w: SparseOperand, rows: number, a: 
     }
   }
   return true;
-}
-
-/** to[at..] = from[off..off + n]; short runs in a loop, where a subarray view costs more than the copy. */
-function copy(from: Float32Array, off: number, n: number, to: Float32Array, at: number): void {
-  if (n >= 64) { to.set(from.subarray(off, off + n), at); return; }
-  for (let i = 0; i < n; i++) to[at + i] = from[off + i];
 }

@@ -7,7 +7,7 @@ import { isPacked, type PackedWeight } from '../graph/graph.js';
 import { compileCpuPlan } from './cpu/plan.js';
 import { CpuExecutor } from './cpu/executor.js';
 import type { GemmPool } from './cpu/threads.js';
-import type { SimdGemm } from '../../kernels/cpu/sgemm-simd.js';
+import type { SimdParallel } from './cpu/simd-engine.js';
 import type { PlanEnv } from '../../kernels/types.js';
 
 /** The kernel tiers a CPU plan may use when the session has a SIMD engine. */
@@ -105,7 +105,7 @@ export class InferenceSession {
   private readonly packed: ReadonlyMap<string, PackedWeight> | undefined;
   private disposed = false;
 
-  private constructor(readonly graph: Graph, private readonly analysis: Analysis, readonly options: Required<SessionOptions>, readonly backend: BackendName, private readonly gpu?: Accelerator, private readonly pool?: GemmPool, private readonly simd?: SimdGemm) {
+  private constructor(readonly graph: Graph, private readonly analysis: Analysis, readonly options: Required<SessionOptions>, readonly backend: BackendName, private readonly gpu?: Accelerator, private readonly pool?: GemmPool, private readonly simd?: SimdParallel) {
     this.inputNames = graph.inputs.map((v) => v.name);
     this.outputNames = graph.outputs.map((v) => v.name);
     for (const [name, w] of graph.initializers) {
@@ -137,9 +137,10 @@ export class InferenceSession {
     // Worker code loads only when threads are used (browser bundles start without it).
     const pool = name === 'cpu' && opts.threads > 1 ? await (await import('./cpu/threads.js')).GemmPool.create(opts.threads, threadsLog(opts, options.threads !== undefined), undefined, debugLog(opts)) : undefined;
     // Each worker keeps the packed weights its caller keeps: the session's budget is shared out.
-    const simdModule = name === 'cpu' && opts.simd ? await import('../../kernels/cpu/sgemm-simd.js') : undefined;
+    // The SIMD engine and its drivers load only for the CPU backend with simd on.
+    const [simdModule, engineModule] = name === 'cpu' && opts.simd ? await Promise.all([import('../../kernels/cpu/sgemm-simd.js'), import('./cpu/simd-engine.js')]) : [];
     const simd = simdModule?.SimdGemm.create(simdModule.KEEP_BYTES / (pool?.threads ?? 1));
-    return new InferenceSession(graph, analysis, opts, name, accelerator, pool, simd);
+    return new InferenceSession(graph, analysis, opts, name, accelerator, pool, simd && engineModule ? new engineModule.SimdParallel(simd, pool) : undefined);
   }
 
   /** Run the model. Feeds are validated (names, dtypes, shapes) before any kernel runs. */

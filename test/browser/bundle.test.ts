@@ -33,7 +33,8 @@ async function bundleEntry(name: string, source: string): Promise<Bundled> {
   writeFileSync(entry, source);
   const r = await build(browserBuildOptions({ entryPoints: { [name]: entry }, outdir: path.join(dir, `out-${name}`), write: false }));
   const files = new Map<string, string>(r.outputFiles.map((f: OutputFile) => [path.relative(here, f.path).split(path.sep).join('/'), f.text]));
-  const key = Object.keys(r.metafile.outputs).find((k) => r.metafile.outputs[k].entryPoint);
+  // The page's own entry: esbuild marks dynamically imported chunks as entry points too.
+  const key = Object.keys(r.metafile.outputs).find((k) => path.basename(r.metafile.outputs[k].entryPoint ?? '') === `${name}.ts`);
   return { meta: r.metafile, files, eager: eagerClosure(r.metafile, key!) };
 }
 

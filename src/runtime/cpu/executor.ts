@@ -2,9 +2,8 @@ import { allocKernel, kernelView, toPublicData, writeKernelData, type DType, typ
 import { Tensor } from '../../tensor.js';
 import type { CpuPlan } from './plan.js';
 import type { ParallelGemm } from '../../../kernels/cpu/parallel.js';
-import type { SimdGemm } from '../../../kernels/cpu/sgemm-simd.js';
 import { tierName } from '../../../kernels/cpu/tiers.js';
-import { SimdParallel } from './simd-engine.js';
+import type { SimdParallel } from './simd-engine.js';
 import type { GemmPool } from './threads.js';
 
 /** A kernel's run() as the executor calls it: GEMM kernels take the thread pool as a fifth argument. */
@@ -37,12 +36,12 @@ export class CpuExecutor {
 
   /**
    * `threads`: GEMM workers; the arena is then a SharedArrayBuffer so they can read and write it.
-   * `simd`: the engine of steps planned on the 'wasm-simd' tier (required when there are any).
+   * `simd`: the engine of steps planned on the 'wasm-simd' tier (required when there are any),
+   * made by the runner, which loads it only when it uses the tier (browser bundles start without it).
    */
-  constructor(readonly plan: CpuPlan, private readonly threads?: GemmPool, simd?: SimdGemm) {
-    const simdPar = simd ? new SimdParallel(simd, threads) : undefined;
+  constructor(readonly plan: CpuPlan, private readonly threads?: GemmPool, simdPar?: SimdParallel) {
     // Weights: the engine keeps their packed form instead of packing them on every call.
-    if (simd) for (const v of plan.values) if (v.kind === 'constant' && v.data instanceof Float32Array) simd.markConstant(v.data);
+    if (simdPar) for (const v of plan.values) if (v.kind === 'constant' && v.data instanceof Float32Array) simdPar.simd.markConstant(v.data);
     this.engines = plan.steps.map((s) => {
       if (tierName(s.prepared) !== 'wasm-simd') return threads;
       if (!simdPar) throw new Error(`CPU plan: step '${s.pn.node.name}' (${s.pn.node.op}) is planned on the wasm-simd tier, but the executor has no SIMD engine`);

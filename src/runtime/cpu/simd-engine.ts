@@ -18,7 +18,7 @@ import { spmmSimd, spmmSimdRows } from '../../../kernels/cpu/spmm-simd.js';
  * spmm-simd.ts). Split jobs (quantized, BSR sparse, other depthwise windows) go to the pool as before.
  */
 export class SimdParallel implements ParallelGemm {
-  constructor(private readonly simd: SimdGemm, private readonly pool?: GemmPool) {}
+  constructor(readonly simd: SimdGemm, private readonly pool?: GemmPool) {}
 
   get threads(): number { return this.pool?.threads ?? 1; }
 
