@@ -108,6 +108,8 @@ export function runConv(x: Float32Array, w: Float32Array, b: Float32Array | unde
   if (y.length === 0) return;
   const { N, C, M, group, Cg, Mg, K, P } = p, HW = p.win.H * p.win.W;
   if (p.mode === 'depthwise') { runDepthwise(x, w, b, y, p.dw!, par); return; }
+  if (p.mode === 'pointwise' && N > 1 && par?.sgemmBatch && pointwiseBatch(x, w, b, y, p, scratch, par)) return;
+  if (p.mode === 'im2col' && N > 1 && par?.convImages?.(x, w, b, y, p)) return;
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < group; g++) {
       const xOff = (n * C + g * Cg) * HW, yOff = (n * M + g * Mg) * P, wOff = g * Mg * K;
@@ -121,8 +123,21 @@ export function runConv(x: Float32Array, w: Float32Array, b: Float32Array | unde
   }
 }
 
+/**
+ * A pointwise conv over a batch as one batched product per group (W shared, images at strides),
+ * so threads take whole images when each image's product is too small to split. False when `par`
+ * does not take it (a group it did take is then simply computed again by the caller).
+ */
+function pointwiseBatch(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, p: ConvPlan, scratch: Float32Array, par: ParallelGemm): boolean {
+  const { N, C, M, group, Cg, Mg, K, P } = p, HW = p.win.H * p.win.W, batch = { count: N, strideB: C * HW, strideC: M * P };
+  for (let g = 0; g < group; g++) {
+    if (!par.sgemmBatch!(batch, Mg, P, Cg, w, g * Mg * K, Cg, 1, x, g * Cg * HW, P, 1, y, g * Mg * P, P, scratch, 0, p.gemmEpi, b, g * Mg)) return false;
+  }
+  return true;
+}
+
 /** Columns p0..p1 of the [Cg*KH*KW, OH*OW] patch matrix, row-major with row length p1 - p0. */
-function im2col(x: Float32Array, xOff: number, Cg: number, q: Window2d, col: Float32Array, p0: number, p1: number): void {
+export function im2col(x: Float32Array, xOff: number, Cg: number, q: Window2d, col: Float32Array, p0: number, p1: number): void {
   const { H, W, OW, KH, KW, SH, SW, DH, DW, PT, PL } = q, pt = p1 - p0, oh0 = Math.floor(p0 / OW), ow0 = p0 - oh0 * OW;
   let o = 0;
   for (let c = 0; c < Cg; c++) {

@@ -22,15 +22,20 @@ export interface DepthwiseRun {
 
 const WIN_KEYS = ['H', 'W', 'OH', 'OW', 'KH', 'KW', 'SH', 'SW', 'DH', 'DW', 'PT', 'PL', 'PB', 'PR'] as const;
 
+/** A window as the ints of a split job, and back (the first WINDOW_INTS ints). */
+export const WINDOW_INTS = WIN_KEYS.length;
+export const windowInts = (q: Window2d): number[] => WIN_KEYS.map((k) => q[k]);
+export const windowFromInts = (ints: ArrayLike<number>): Window2d => Object.fromEntries(WIN_KEYS.map((k, i) => [k, ints[i]])) as unknown as Window2d;
+
 export function depthwiseRun(p: ConvPlan): DepthwiseRun {
   const plan: DepthwisePlan = { win: p.win, C: p.C, owLo: p.owLo, owHi: p.owHi, lo: p.gemmEpi.lo, hi: p.gemmEpi.hi, act: p.gemmEpi.act };
   const planes = p.N * p.C, { OH, OW, KH, KW } = p.win;
-  return { plan, planes, work: planes * OH * OW * KH * KW, ints: [...WIN_KEYS.map((k) => p.win[k]), p.C, p.owLo, p.owHi, plan.act], floats: [plan.lo, plan.hi] };
+  return { plan, planes, work: planes * OH * OW * KH * KW, ints: [...windowInts(p.win), p.C, p.owLo, p.owHi, plan.act], floats: [plan.lo, plan.hi] };
 }
 
 /** The plan a worker rebuilds from the job's ints and floats. */
 export function depthwiseFromInts(ints: ArrayLike<number>, floats: ArrayLike<number>): DepthwisePlan {
-  const win = Object.fromEntries(WIN_KEYS.map((k, i) => [k, ints[i]])) as unknown as Window2d, n = WIN_KEYS.length;
+  const win = windowFromInts(ints), n = WINDOW_INTS;
   return { win, C: ints[n], owLo: ints[n + 1], owHi: ints[n + 2], act: ints[n + 3], lo: floats[0], hi: floats[1] };
 }
 
@@ -40,7 +45,7 @@ export function depthwiseFromInts(ints: ArrayLike<number>, floats: ArrayLike<num
  * planes are independent, so the output is the one-thread output.
  */
 export function runDepthwise(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, r: DepthwiseRun, par?: ParallelGemm): void {
-  if (par?.depthwise?.(x, w, b, y, r.plan, 0, r.planes)) return;
+  if (par?.depthwise?.(x, w, b, y, r)) return;
   if (par?.split('depthwise', r.work, r.planes, 1, [x, w, b, y], r.ints, r.floats)) return;
   depthwiseConv(x, w, b, y, r.plan, 0, r.planes);
 }

@@ -2,6 +2,9 @@ import { gemmF32I8, gemmI8Pairs } from './q-gemm-i8.js';
 import { gemmF32I4, gemmI8I4 } from './q-gemm-i4.js';
 import { bsr4Spmm, csrSpmm } from './sparse-spmm.js';
 import { depthwiseConv, depthwiseFromInts } from './depthwise.js';
+import { depthwiseSimd } from './depthwise-simd.js';
+import { convImagesFromInts, convImagesSimd, convImagesTileFloats } from './conv-images.js';
+import type { SimdGemm } from './sgemm-simd.js';
 
 /**
  * Work that threads can share: each job computes the part [lo, hi) of its output (channel
@@ -15,7 +18,9 @@ export type JobArray = Float32Array | Float64Array | Int32Array | Uint16Array | 
 export interface Job {
   /** Float64 scratch one thread needs for a part (each thread brings its own). */
   tmpF64(ints: ArrayLike<number>): number;
-  run(arrays: readonly (JobArray | undefined)[], ints: ArrayLike<number>, floats: ArrayLike<number>, lo: number, hi: number, tmp: Float64Array): void;
+  /** The job runs on each thread's WebAssembly SIMD engine (passed to run as `simd`). */
+  simd?: true;
+  run(arrays: readonly (JobArray | undefined)[], ints: ArrayLike<number>, floats: ArrayLike<number>, lo: number, hi: number, tmp: Float64Array, simd?: SimdGemm): void;
 }
 
 /** Quantized GEMM modes (the cores of q-gemm-i8.ts and q-gemm-i4.ts). */
@@ -84,7 +89,29 @@ const depthwise: Job = {
   },
 };
 
+/** The same on the WebAssembly SIMD engine (depthwise-simd.ts; 3x3 windows), each thread on its own. */
+const depthwiseSimdJob: Job = {
+  tmpF64: () => 0,
+  simd: true,
+  run(arrays, ints, floats, lo, hi, _tmp, simd) {
+    if (!simd || !depthwiseSimd(simd, arrays[0] as Float32Array, arrays[1] as Float32Array, arrays[2] as Float32Array | undefined, arrays[3] as Float32Array, depthwiseFromInts(ints, floats), lo, hi)) {
+      throw new Error('depthwiseSimd: this thread has no SIMD engine, or the window is not 3x3');
+    }
+  },
+};
+
+/** An im2col conv (conv-images.ts) over images [lo, hi); arrays x, w, bias, y; ints/floats from convImagesInts. */
+const convImages: Job = {
+  tmpF64: (ints) => Math.ceil(convImagesTileFloats(convImagesFromInts(ints, [0, 0])) / 2),
+  simd: true,
+  run(arrays, ints, floats, lo, hi, tmp, simd) {
+    if (!simd) throw new Error('convImages: this thread has no SIMD engine');
+    const p = convImagesFromInts(ints, floats), col = new Float32Array(tmp.buffer, tmp.byteOffset, convImagesTileFloats(p));
+    convImagesSimd(simd, arrays[0] as Float32Array, arrays[1] as Float32Array, arrays[2] as Float32Array | undefined, arrays[3] as Float32Array, p, lo, hi, col);
+  },
+};
+
 /** Every job, by the name kernels pass to ParallelGemm.split; a job's wire code is its index in JOB_KINDS. */
-export const JOBS = { qgemm, spmm, depthwise } as const;
+export const JOBS = { qgemm, spmm, depthwise, depthwiseSimd: depthwiseSimdJob, convImages } as const;
 export type JobKind = keyof typeof JOBS;
 export const JOB_KINDS = Object.keys(JOBS) as JobKind[];

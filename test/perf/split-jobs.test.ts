@@ -21,6 +21,8 @@ import { sharePacked, sharePackedOf } from '../../src/runtime/cpu/share-packed.j
 import { GraphBuilder } from '../../src/graph/builder.js';
 import { quantize } from '../../src/quant/index.js';
 import { randomFloats } from '../util/numerics.js';
+import { SimdGemm } from '../../kernels/cpu/sgemm-simd.js';
+import { SimdParallel } from '../../src/runtime/cpu/simd-engine.js';
 
 /**
  * Quantized and sparse kernels split across a compiled worker (the 'qgemm' and 'spmm' jobs of
@@ -53,7 +55,7 @@ type Input = { shape: number[]; data: Float32Array } | { packed: PackedWeight } 
  * memory, the packed weight shared by sharePacked. `par` undefined: one thread. Returns the
  * output and what each split call answered.
  */
-function run(op: OpName, inputs: Input[], raw: RawAttrs, par: GemmPool | undefined): { y: Float32Array; splits: boolean[] } {
+function run(op: OpName, inputs: Input[], raw: RawAttrs, par: GemmPool | undefined, simd?: SimdGemm): { y: Float32Array; splits: boolean[] } {
   const schema = OPS[op] as OpSchema<unknown>;
   checkAttrs(schema, raw);
   const attrs = schema.parse(raw);
@@ -64,11 +66,13 @@ function run(op: OpName, inputs: Input[], raw: RawAttrs, par: GemmPool | undefin
   const out: KTensor = { dtype: 'float32', shape: types[0].shape as number[], data: shared(new Float32Array(size).fill(NaN)) };
   const metas: KMeta[] = ins.map((t) => (!t ? { dtype: 'float32', shape: [] } : 'packed' in t ? { dtype: 'float32', shape: t.packed.shape, packed: t.packed } : t));
   const kernel = CPU_KERNELS[op] as CpuKernel<unknown, unknown>;
-  const prepared = kernel.prepare!(attrs, metas, [out]);
+  // With an engine: planned on the SIMD tier, the weight marked constant as the executor does, and the pool behind a SimdParallel.
+  const prepared = kernel.prepare!(attrs, metas, [out], simd ? { tiers: ['wasm-simd'] } : undefined);
+  if (simd && ins[1] && !('packed' in ins[1])) simd.markConstant(ins[1].data as Float32Array);
   const bytes = kernel.scratchBytes?.(prepared, metas, [out]) ?? 0;
   const scratch = new Float32Array(new SharedArrayBuffer(Math.ceil(bytes / 8) * 8), 0, Math.ceil(bytes / 8) * 2).fill(NaN);
   const splits: boolean[] = [];
-  const counting: ParallelGemm | undefined = par && {
+  const counting: ParallelGemm | undefined = simd ? new SimdParallel(simd, par) : par && {
     threads: par.threads,
     sgemm: (...args: Parameters<ParallelGemm['sgemm']>) => par.sgemm(...args),
     split: (...args: Parameters<ParallelGemm['split']>) => { const r = par.split(...args); splits.push(r); return r; },
@@ -241,5 +245,35 @@ describe('depthwise conv on two threads', () => {
     same('Conv', [f32([1, 81, 40, 36], 21), f32([81, 1, 3, 3], 22), f32([81], 23)], { group: 81, pads: [1, 1, 1, 1] }, { dw: '3x3 s1' });
     same('FusedConv', [f32([2, 33, 69, 70], 24), f32([33, 1, 3, 3], 25), f32([33], 26)], { group: 33, pads: [1, 1, 1, 1], strides: [2, 2], activation: 'Clip', activation_params: [0, 6] }, { dw: '3x3 s2 relu6' });
     same('FusedConv', [f32([1, 45, 30, 31], 27), f32([45, 1, 5, 5], 28), undefined], { group: 45, pads: [4, 4, 4, 4], dilations: [2, 2], activation: 'Sigmoid' }, { dw: '5x5 d2 sigmoid' });
+  }, 60_000);
+});
+
+describe('SIMD convs over a batch on two threads', () => {
+  const simd = SimdGemm.create();
+
+  /** Two threads (the worker took parts) vs this thread's engine alone: the same bits. */
+  function sameSimd(op: OpName, inputs: Input[], raw: RawAttrs, what: string): void {
+    const one = run(op, inputs, raw, undefined, simd!), before = pool.helperParts;
+    const two = run(op, inputs, raw, pool, simd!);
+    expect(pool.helperParts - before, `${what}: the worker took part`).toBeGreaterThan(0);
+    expect(one.y.some((v) => Number.isNaN(v)), `${what}: one thread wrote every output`).toBe(false);
+    const diff = one.y.findIndex((v, i) => !Object.is(v, two.y[i]));
+    expect(diff, `${what}: first output that differs (one thread ${one.y[diff]}, two ${two.y[diff]})`).toBe(-1);
+  }
+
+  it.skipIf(!simd)('pointwise: whole images (6 images of 14x14) and column parts of each (2 images of 40x40), grouped, as batched products', () => {
+    sameSimd('FusedConv', [f32([6, 64, 14, 14], 31), f32([96, 64, 1, 1], 32), f32([96], 33)], { activation: 'Clip', activation_params: [0, 6] }, '1x1, 6 images, relu6');
+    sameSimd('Conv', [f32([2, 32, 40, 40], 34), f32([64, 32, 1, 1], 35), undefined], {}, '1x1, 2 images, no bias');
+    sameSimd('Conv', [f32([6, 32, 40, 40], 36), f32([64, 16, 1, 1], 37), f32([64], 38)], { group: 2 }, '1x1, 6 images, 2 groups');
+  }, 60_000);
+
+  it.skipIf(!simd)('depthwise 3x3: chunks of planes across images, stride 1 and 2', () => {
+    sameSimd('Conv', [f32([4, 96, 40, 40], 41), f32([96, 1, 3, 3], 42), f32([96], 43)], { group: 96, pads: [1, 1, 1, 1] }, 'depthwise s1');
+    sameSimd('FusedConv', [f32([8, 96, 60, 61], 44), f32([96, 1, 3, 3], 45), f32([96], 46)], { group: 96, pads: [1, 1, 1, 1], strides: [2, 2], activation: 'Clip', activation_params: [0, 6] }, 'depthwise s2 relu6');
+  }, 60_000);
+
+  it.skipIf(!simd)('im2col: whole images per thread, each with its own patch tile (3x3 stride 2; grouped)', () => {
+    sameSimd('FusedConv', [f32([3, 3, 96, 96], 51), f32([32, 3, 3, 3], 52), f32([32], 53)], { pads: [1, 1, 1, 1], strides: [2, 2], activation: 'Clip', activation_params: [0, 6] }, 'im2col s2 relu6');
+    sameSimd('Conv', [f32([4, 16, 32, 32], 54), f32([32, 8, 3, 3], 55), f32([32], 56)], { group: 2, pads: [1, 1, 1, 1] }, 'im2col, 2 groups');
   }, 60_000);
 });

@@ -18,8 +18,10 @@ export const Slot = {
    * Chunked products (SIMD): Chunks > 0 parts of Chunk columns (ByRows: rows) of the whole
    * product, taken in turn by every thread from the shared counter in CounterBuf (Atomics.add),
    * so a slower or busier core takes fewer. 0: the job is this worker's fixed part.
+   * Batched products (ParallelGemm.sgemmBatch): PerItem chunks per item, whose B and C start
+   * BStride and CStride floats after the previous item's (A and the bias are shared).
    */
-  Chunks: 23, Chunk: 24, ByRows: 25, CounterBuf: 26, Count: 27,
+  Chunks: 23, Chunk: 24, ByRows: 25, CounterBuf: 26, PerItem: 27, BStride: 28, CStride: 29, Count: 30,
 } as const;
 
 /**
@@ -38,22 +40,28 @@ export function gemmPart(
 }
 
 /**
- * Runs part(lo, hi) over the chunks of [0, extent) that this thread wins from `counter`: the
- * same loop on the calling thread and on each worker. Each chunk is computed whole by one
- * thread, so the result does not depend on who took which.
+ * Runs part(lo, hi, item) over the chunks that this thread wins from `counter`: `chunks` in all,
+ * `perItem` of them cutting [0, extent) of each item of a batch (one item: perItem = chunks).
+ * The same loop runs on the calling thread and on each worker. Each chunk is computed whole by
+ * one thread, so the result does not depend on who took which.
  */
-export function takeChunks(counter: Int32Array, chunks: number, chunk: number, extent: number, part: (lo: number, hi: number) => void): number {
+export function takeChunks(counter: Int32Array, chunks: number, chunk: number, extent: number, part: (lo: number, hi: number, item: number) => void, perItem = chunks): number {
   let taken = 0;
-  for (let i = Atomics.add(counter, 0, 1); i < chunks; i = Atomics.add(counter, 0, 1), taken++) part(i * chunk, Math.min(extent, (i + 1) * chunk));
+  for (let i = Atomics.add(counter, 0, 1); i < chunks; i = Atomics.add(counter, 0, 1), taken++) {
+    const item = Math.floor(i / perItem), j = i - item * perItem;
+    part(j * chunk, Math.min(extent, (j + 1) * chunk), item);
+  }
   return taken;
 }
 
 /**
- * Split-job words (after State and Job): the part, the counts, then ARRAY_WORDS per array
+ * Split-job words (after State and Job): the part, the counts, the chunk size (> 0: chunks of
+ * [Lo, Hi) taken in turn from the counter in buffer Counter, as SIMD products are; jobs on the
+ * SIMD engine go this way, others in fixed parts), then ARRAY_WORDS per array
  * (buffer id or -1 for an absent array, byte offset, length, type code), then the ints.
  * The floats go to the float64 words.
  */
-export const Split = { Lo: 2, Hi: 3, Arrays: 4, Ints: 5, Floats: 6, First: 7 } as const;
+export const Split = { Lo: 2, Hi: 3, Arrays: 4, Ints: 5, Floats: 6, Chunk: 7, Counter: 8, First: 9 } as const;
 export const ARRAY_WORDS = 4;
 export const MAX_ARRAYS = 8;
 export const MAX_INTS = 24;
@@ -89,7 +97,7 @@ export type PortMessage = { id: number; buffer: SharedArrayBuffer } | { error: s
 /** The buffer ids the job in `ctl` names: a browser helper awaits those it has not received before running it. */
 export function jobBufferIds(ctl: Int32Array): number[] {
   if (ctl[Slot.Job] === SGEMM) return [ctl[Slot.ABuf], ctl[Slot.BBuf], ctl[Slot.CBuf], ctl[Slot.BiasBuf], ctl[Slot.Chunks] > 0 ? ctl[Slot.CounterBuf] : -1].filter((id) => id >= 0);
-  const ids: number[] = [];
+  const ids: number[] = ctl[Split.Chunk] > 0 ? [ctl[Split.Counter]] : [];
   for (let i = 0, w = Split.First; i < ctl[Split.Arrays]; i++, w += ARRAY_WORDS) if (ctl[w] >= 0) ids.push(ctl[w]);
   return ids;
 }

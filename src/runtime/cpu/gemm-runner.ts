@@ -25,6 +25,12 @@ export function createJobRunner(ctl: Int32Array, f64: Float64Array, buffer: (id:
     return v;
   }
 
+  function engine(): SimdGemm {
+    simd ??= SimdGemm.create() ?? null;
+    if (!simd) throw new Error('this worker cannot run WebAssembly SIMD');
+    return simd;
+  }
+
   function view(id: number): Float32Array {
     let v = floatViews.get(id);
     if (!v) { v = new Float32Array(buffer(id)); floatViews.set(id, v); }
@@ -38,28 +44,22 @@ export function createJobRunner(ctl: Int32Array, f64: Float64Array, buffer: (id:
     epi.biasPerRow = ctl[Slot.BiasPerRow] === 1; epi.act = ctl[Slot.Act]; epi.lo = f64[FSlot.Lo]; epi.hi = f64[FSlot.Hi];
     const biasBuf = ctl[Slot.BiasBuf];
     const a = view(ctl[Slot.ABuf]), b = view(ctl[Slot.BBuf]), c = view(ctl[Slot.CBuf]), bias = biasBuf >= 0 ? view(biasBuf) : undefined;
-    const engine = ctl[Slot.Engine];
-    if (engine & 1) {
-      simd ??= SimdGemm.create() ?? null;
-      if (!simd) throw new Error('this worker cannot run WebAssembly SIMD');
-      const s = simd, keepA = (engine & ENGINE_CONST_A) !== 0, keepB = (engine & ENGINE_CONST_B) !== 0;
-      const rsA = ctl[Slot.RsA], csA = ctl[Slot.CsA], rsB = ctl[Slot.RsB], csB = ctl[Slot.CsB], ldc = ctl[Slot.Ldc], acc = ctl[Slot.Accumulate] === 1;
-      const e = hasEpi ? epi : undefined, byRows = ctl[Slot.ByRows] === 1;
-      const part = (lo: number, hi: number) => {
-        const p = gemmPart(byRows, lo, hi, M, N, ctl[Slot.AOff], rsA, ctl[Slot.BOff], csB, ctl[Slot.COff], ldc, ctl[Slot.BiasOff], epi.biasPerRow);
-        if (!s.sgemm(p.m, p.n, K, a, p.aOff, rsA, csA, b, p.bOff, rsB, csB, c, p.cOff, ldc, acc, e, bias, p.biasOff, keepA, keepB)) {
-          sgemm(p.m, p.n, K, a, p.aOff, rsA, csA, b, p.bOff, rsB, csB, c, p.cOff, ldc, acc, undefined, 0, e, bias, p.biasOff);
-        }
-      };
-      // SIMD parts always come as chunks of the whole product (threads.ts).
-      takeChunks(counter(ctl[Slot.CounterBuf]), ctl[Slot.Chunks], ctl[Slot.Chunk], byRows ? M : N, part);
+    const flags = ctl[Slot.Engine], e = hasEpi ? epi : undefined;
+    if (ctl[Slot.Chunks] === 0) { // this worker's fixed part of a JavaScript product
+      sgemm(M, N, K, a, ctl[Slot.AOff], ctl[Slot.RsA], ctl[Slot.CsA], b, ctl[Slot.BOff], ctl[Slot.RsB], ctl[Slot.CsB], c, ctl[Slot.COff], ctl[Slot.Ldc], ctl[Slot.Accumulate] === 1, ws, 0, e, bias, ctl[Slot.BiasOff]);
       return;
     }
-    sgemm(M, N, K,
-      a, ctl[Slot.AOff], ctl[Slot.RsA], ctl[Slot.CsA],
-      b, ctl[Slot.BOff], ctl[Slot.RsB], ctl[Slot.CsB],
-      c, ctl[Slot.COff], ctl[Slot.Ldc], ctl[Slot.Accumulate] === 1,
-      ws, 0, hasEpi ? epi : undefined, bias, ctl[Slot.BiasOff]);
+    const s = flags & 1 ? engine() : undefined;
+    const keepA = (flags & ENGINE_CONST_A) !== 0, keepB = (flags & ENGINE_CONST_B) !== 0;
+    const rsA = ctl[Slot.RsA], csA = ctl[Slot.CsA], rsB = ctl[Slot.RsB], csB = ctl[Slot.CsB], ldc = ctl[Slot.Ldc], acc = ctl[Slot.Accumulate] === 1;
+    const byRows = ctl[Slot.ByRows] === 1, strideB = ctl[Slot.BStride], strideC = ctl[Slot.CStride];
+    const part = (lo: number, hi: number, item: number) => {
+      const p = gemmPart(byRows, lo, hi, M, N, ctl[Slot.AOff], rsA, ctl[Slot.BOff] + item * strideB, csB, ctl[Slot.COff] + item * strideC, ldc, ctl[Slot.BiasOff], epi.biasPerRow);
+      if (!s?.sgemm(p.m, p.n, K, a, p.aOff, rsA, csA, b, p.bOff, rsB, csB, c, p.cOff, ldc, acc, e, bias, p.biasOff, keepA, keepB)) {
+        sgemm(p.m, p.n, K, a, p.aOff, rsA, csA, b, p.bOff, rsB, csB, c, p.cOff, ldc, acc, ws, 0, e, bias, p.biasOff);
+      }
+    };
+    takeChunks(counter(ctl[Slot.CounterBuf]), ctl[Slot.Chunks], ctl[Slot.Chunk], byRows ? M : N, part, ctl[Slot.PerItem]);
   }
 
   function runSplit(code: number): void {
@@ -72,7 +72,9 @@ export function createJobRunner(ctl: Int32Array, f64: Float64Array, buffer: (id:
     const i0 = Split.First + ctl[Split.Arrays] * ARRAY_WORDS, ints = ctl.subarray(i0, i0 + ctl[Split.Ints]);
     const floats = f64.subarray(0, ctl[Split.Floats]), need = job.tmpF64(ints);
     if (tmp.length < need) tmp = new Float64Array(need);
-    job.run(arrays, ints, floats, ctl[Split.Lo], ctl[Split.Hi], tmp);
+    const s = job.simd ? engine() : undefined, chunk = ctl[Split.Chunk], extent = ctl[Split.Hi];
+    if (chunk > 0) takeChunks(counter(ctl[Split.Counter]), Math.ceil(extent / chunk), chunk, extent, (lo, hi) => job.run(arrays, ints, floats, lo, hi, tmp, s));
+    else job.run(arrays, ints, floats, ctl[Split.Lo], extent, tmp, s);
   }
 
   return () => { if (ctl[Slot.Job] === SGEMM) runSgemm(); else runSplit(ctl[Slot.Job]); };

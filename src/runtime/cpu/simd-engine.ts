@@ -1,10 +1,12 @@
 import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
-import type { ParallelGemm } from '../../../kernels/cpu/parallel.js';
+import type { GemmBatch, ParallelGemm } from '../../../kernels/cpu/parallel.js';
 import type { JobArray, JobKind } from '../../../kernels/cpu/jobs.js';
 import type { SimdGemm } from '../../../kernels/cpu/sgemm-simd.js';
 import type { GemmPool } from './threads.js';
-import type { DepthwisePlan } from '../../../kernels/cpu/depthwise.js';
-import { depthwiseSimd } from '../../../kernels/cpu/depthwise-simd.js';
+import type { DepthwiseRun } from '../../../kernels/cpu/depthwise.js';
+import type { ConvPlan } from '../../../kernels/cpu/conv.js';
+import { convImagesInts } from '../../../kernels/cpu/conv-images.js';
+import { depthwiseSimd, simdDepthwiseSupported } from '../../../kernels/cpu/depthwise-simd.js';
 import { q8GemmSimd, type Q8Weights } from '../../../kernels/cpu/qgemm-simd.js';
 import type { SparseEpilogue } from '../../../kernels/cpu/sparse-epilogue.js';
 import type { SparseOperand } from '../../../kernels/cpu/sparse-weight.js';
@@ -35,16 +37,34 @@ export class SimdParallel implements ParallelGemm {
     return this.simd.sgemm(M, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, epi, bias, biasOff);
   }
 
-  split(kind: JobKind, work: number, extent: number, grain: number, arrays: readonly (JobArray | undefined)[], ints: readonly number[], floats: readonly number[]): boolean {
-    return this.pool?.split(kind, work, extent, grain, arrays, ints, floats) ?? false;
+  /** A batch of products on the pool's engines; false (the caller runs the items) without a pool or where it does not take them. */
+  sgemmBatch(
+    batch: GemmBatch, M: number, N: number, K: number,
+    a: Float32Array, aOff: number, rsA: number, csA: number,
+    b: Float32Array, bOff: number, rsB: number, csB: number,
+    c: Float32Array, cOff: number, ldc: number,
+    ws: Float32Array | undefined, wsOff: number,
+    epi: GemmEpilogue | undefined, bias: Float32Array | undefined, biasOff: number,
+  ): boolean {
+    return this.pool?.sgemm(M, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, false, ws, wsOff, epi, bias, biasOff, this.simd, batch) ?? false;
   }
 
-  /**
-   * On this thread's engine, not split: one core running the SIMD kernel beats the JavaScript
-   * kernel split across two (and a depthwise conv is too little work to pay a hand-off).
-   */
-  depthwise(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, plan: DepthwisePlan, nc0: number, nc1: number): boolean {
-    return depthwiseSimd(this.simd, x, w, b, y, plan, nc0, nc1);
+  split(kind: JobKind, work: number, extent: number, grain: number, arrays: readonly (JobArray | undefined)[], ints: readonly number[], floats: readonly number[]): boolean {
+    return this.pool?.split(kind, work, extent, grain, arrays, ints, floats, this.simd) ?? false;
+  }
+
+  /** Whole images across the pool's engines (the 'convImages' job), when the pool takes them. */
+  convImages(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, p: ConvPlan): boolean {
+    if (!this.pool || p.K === 0) return false;
+    const keep = p.group === 1 && this.simd.keepable(w, 'A', 0, p.K, 1, p.M, p.K), { ints, floats } = convImagesInts(p, keep);
+    return this.pool.split('convImages', p.N * p.M * p.P * p.K, p.N, 1, [x, w, b, y], ints, floats, this.simd);
+  }
+
+  /** Split by planes across the pool's engines when the pool takes it, else on this thread's engine. */
+  depthwise(x: Float32Array, w: Float32Array, b: Float32Array | undefined, y: Float32Array, r: DepthwiseRun): boolean {
+    if (!simdDepthwiseSupported(r.plan.win)) return false;
+    if (this.pool?.split('depthwiseSimd', r.work, r.planes, 1, [x, w, b, y], r.ints, r.floats, this.simd)) return true;
+    return depthwiseSimd(this.simd, x, w, b, y, r.plan, 0, r.planes);
   }
 
   /**

@@ -2,7 +2,7 @@ import { sgemm } from '../../../kernels/cpu/sgemm.js';
 import type { SimdGemm } from '../../../kernels/cpu/sgemm-simd.js';
 import { NR as SIMD_NR } from '../../../kernels/cpu/wasm/sgemm-module.js';
 import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
-import type { ParallelGemm } from '../../../kernels/cpu/parallel.js';
+import type { GemmBatch, ParallelGemm } from '../../../kernels/cpu/parallel.js';
 import { JOB_KINDS, JOBS, type JobArray, type JobKind } from '../../../kernels/cpu/jobs.js';
 import type { Graph, PackedWeight } from '../../graph/graph.js';
 import { ARRAY_WORDS, CTL_WORDS, ENGINE_CONST_A, ENGINE_CONST_B, gemmPart, takeChunks, FSlot, MAX_ARRAYS, MAX_FLOATS, MAX_INTS, SGEMM, Slot, Split, State, typeCode, type PortMessage } from './gemm-job.js';
@@ -110,17 +110,18 @@ export class GemmPool implements ParallelGemm {
     c: Float32Array, cOff: number, ldc: number,
     accumulate: boolean, ws: Float32Array | undefined, wsOff: number,
     epi: GemmEpilogue | undefined, bias: Float32Array | undefined, biasOff: number,
-    simd?: SimdGemm,
+    simd?: SimdGemm, batch?: GemmBatch,
   ): boolean {
-    if (this.disposed || this.broken !== undefined || M * N * K < (simd ? MIN_SIMD_WORK : MIN_WORK)) return false;
+    const items = batch?.count ?? 1;
+    if (this.disposed || this.broken !== undefined || items * M * N * K < (simd ? MIN_SIMD_WORK : MIN_WORK)) return false;
     // Columns split best (each thread packs only its own B panels) unless C is narrow: then rows.
     const T = this.threads;
-    let byCols = N >= T * WIDE_COLS || (N >= T * MIN_COLS && M < T * MIN_ROWS);
+    let byCols = batch !== undefined || N >= T * WIDE_COLS || (N >= T * MIN_COLS && M < T * MIN_ROWS);
     // SIMD: a weight the engine keeps packed is read whole by every chunk, the other operand is
     // packed per chunk: by columns when only A is kept (a conv's W X), by rows when only B is (a
     // MatMul's X W; by columns each chunk re-packed all of X: 512^3 ran slower on two threads
     // than on one, and 128x3072x768 took 15 ms against 10-13 by rows).
-    const canA = simd?.keepable(a, 'A', aOff, rsA, csA, M, K) ?? false, canB = simd?.keepable(b, 'B', bOff, rsB, csB, N, K) ?? false;
+    const canA = simd?.keepable(a, 'A', aOff, rsA, csA, M, K) ?? false, canB = !batch && (simd?.keepable(b, 'B', bOff, rsB, csB, N, K) ?? false);
     if (canB && !canA && M >= T * MIN_ROWS) byCols = false;
     else if (canA && !canB && N >= T * MIN_COLS) byCols = true;
     // Kept only where every chunk reads the operand whole (a chunk's slice would be a pack of its own).
@@ -130,19 +131,23 @@ export class GemmPool implements ParallelGemm {
     const workers = this.workers ?? this.start();
     if (!workers) return false;
     const extent = byCols ? N : M, step = byCols ? (simd ? SIMD_NR : 3) : 4; // whole register tiles (4x3; SIMD 4x8) per part
-    // SIMD products go in CHUNKS_PER_THREAD x T chunks taken in turn (takeChunks), JavaScript ones in T fixed parts.
-    const parts = simd ? Math.min(T * CHUNKS_PER_THREAD, Math.floor(extent / (byCols ? MIN_SIMD_COLS : MIN_SIMD_ROWS))) : T;
-    if (parts < 2) return false;
-    const chunk = Math.ceil(Math.ceil(extent / parts) / step) * step, chunks = simd ? Math.ceil(extent / chunk) : 0;
-    if (simd) Atomics.store(this.counter, 0, 0);
-    const rowBias = epi?.biasPerRow ?? false;
+    // SIMD products and batches go in about CHUNKS_PER_THREAD x T chunks taken in turn
+    // (takeChunks): whole items when the batch has that many, else column parts of each. Other
+    // JavaScript products go in T fixed parts.
+    const chunked = simd !== undefined || batch !== undefined, want = T * CHUNKS_PER_THREAD;
+    const parts = !chunked ? T : batch ? Math.max(1, Math.min(Math.ceil(want / items), Math.floor(N / MIN_SIMD_COLS))) : Math.min(want, Math.floor(extent / (byCols ? MIN_SIMD_COLS : MIN_SIMD_ROWS)));
+    if (items * parts < 2) return false;
+    const chunk = Math.ceil(Math.ceil(extent / parts) / step) * step, perItem = Math.ceil(extent / chunk), chunks = chunked ? items * perItem : 0;
+    if (chunked) Atomics.store(this.counter, 0, 0);
+    const rowBias = epi?.biasPerRow ?? false, strideB = batch?.strideB ?? 0, strideC = batch?.strideC ?? 0;
     let posted = 0;
     for (let t = 1; t < T; t++) {
-      const lo = simd ? 0 : Math.min(extent, t * chunk), hi = simd ? extent : Math.min(extent, lo + chunk);
+      const lo = chunked ? 0 : Math.min(extent, t * chunk), hi = chunked ? extent : Math.min(extent, lo + chunk);
       if (hi <= lo) break;
       const w = workers[t - 1], ctl = w.ctl;
       ctl[Slot.Chunks] = chunks; ctl[Slot.Chunk] = chunk; ctl[Slot.ByRows] = byCols ? 0 : 1;
-      if (simd) ctl[Slot.CounterBuf] = this.send(w, this.counter);
+      ctl[Slot.PerItem] = perItem; ctl[Slot.BStride] = strideB; ctl[Slot.CStride] = strideC;
+      if (chunked) ctl[Slot.CounterBuf] = this.send(w, this.counter);
       ctl[Slot.Job] = SGEMM; ctl[Slot.Engine] = simd ? 1 | (keptA ? ENGINE_CONST_A : 0) | (keptB ? ENGINE_CONST_B : 0) : 0;
       // Offsets are elements of a view over the whole buffer.
       const p = gemmPart(!byCols, lo, hi, M, N, a.byteOffset / 4 + aOff, rsA, b.byteOffset / 4 + bOff, csB, c.byteOffset / 4 + cOff, ldc, (bias?.byteOffset ?? 0) / 4 + biasOff, rowBias);
@@ -159,24 +164,38 @@ export class GemmPool implements ParallelGemm {
       posted++;
     }
     // This thread's share: the first part, or the chunks it wins.
-    const part = (lo: number, hi: number) => {
-      const p = gemmPart(!byCols, lo, hi, M, N, aOff, rsA, bOff, csB, cOff, ldc, biasOff, rowBias);
+    const part = (lo: number, hi: number, item: number) => {
+      const p = gemmPart(!byCols, lo, hi, M, N, aOff, rsA, bOff + item * strideB, csB, cOff + item * strideC, ldc, biasOff, rowBias);
       if (!simd?.sgemm(p.m, p.n, K, a, p.aOff, rsA, csA, b, p.bOff, rsB, csB, c, p.cOff, ldc, accumulate, epi, bias, p.biasOff, keptA, keptB)) {
         sgemm(p.m, p.n, K, a, p.aOff, rsA, csA, b, p.bOff, rsB, csB, c, p.cOff, ldc, accumulate, ws, wsOff, epi, bias, p.biasOff);
       }
     };
     try {
-      if (simd) takeChunks(this.counter, chunks, chunk, extent, part);
-      else part(0, Math.min(extent, chunk));
+      if (chunked) takeChunks(this.counter, chunks, chunk, extent, part, perItem);
+      else part(0, Math.min(extent, chunk), 0);
     } finally {
       this.join(workers, posted);
     }
     return true;
   }
 
-  split(kind: JobKind, work: number, extent: number, grain: number, arrays: readonly (JobArray | undefined)[], ints: readonly number[], floats: readonly number[]): boolean {
-    if (this.disposed || this.broken !== undefined || work < MIN_WORK) return false;
-    const T = this.threads, chunk = Math.ceil(Math.ceil(extent / T) / grain) * grain;
+  sgemmBatch(
+    batch: GemmBatch, M: number, N: number, K: number,
+    a: Float32Array, aOff: number, rsA: number, csA: number,
+    b: Float32Array, bOff: number, rsB: number, csB: number,
+    c: Float32Array, cOff: number, ldc: number,
+    ws: Float32Array | undefined, wsOff: number,
+    epi: GemmEpilogue | undefined, bias: Float32Array | undefined, biasOff: number,
+  ): boolean {
+    return this.sgemm(M, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, false, ws, wsOff, epi, bias, biasOff, undefined, batch);
+  }
+
+  /** `simd`: this thread's engine, for jobs that run on one (each worker brings its own). */
+  split(kind: JobKind, work: number, extent: number, grain: number, arrays: readonly (JobArray | undefined)[], ints: readonly number[], floats: readonly number[], simd?: SimdGemm): boolean {
+    const job = JOBS[kind];
+    if (this.disposed || this.broken !== undefined || work < (job.simd ? MIN_SIMD_WORK : MIN_WORK) || (job.simd && !simd)) return false;
+    // Jobs on the SIMD engine go in about CHUNKS_PER_THREAD x T chunks taken in turn, like SIMD products; others in T fixed parts.
+    const T = this.threads, chunked = job.simd === true, chunk = Math.ceil(Math.ceil(extent / (chunked ? T * CHUNKS_PER_THREAD : T)) / grain) * grain;
     if (chunk >= extent) return false;
     for (const a of arrays) if (a && !shared(a)) return false;
     if (arrays.length > MAX_ARRAYS || ints.length > MAX_INTS || floats.length > MAX_FLOATS) {
@@ -184,13 +203,15 @@ export class GemmPool implements ParallelGemm {
     }
     const workers = this.workers ?? this.start();
     if (!workers) return false;
-    const job = JOBS[kind], code = JOB_KINDS.indexOf(kind);
+    const code = JOB_KINDS.indexOf(kind);
+    if (chunked) Atomics.store(this.counter, 0, 0);
     let posted = 0;
     for (let t = 1; t < T; t++) {
-      const lo = Math.min(extent, t * chunk), hi = Math.min(extent, lo + chunk);
+      const lo = chunked ? 0 : Math.min(extent, t * chunk), hi = chunked ? extent : Math.min(extent, lo + chunk);
       if (hi <= lo) break;
       const w = workers[t - 1], ctl = w.ctl;
       ctl[Slot.Job] = code; ctl[Split.Lo] = lo; ctl[Split.Hi] = hi;
+      ctl[Split.Chunk] = chunked ? chunk : 0; ctl[Split.Counter] = chunked ? this.send(w, this.counter) : -1;
       ctl[Split.Arrays] = arrays.length; ctl[Split.Ints] = ints.length; ctl[Split.Floats] = floats.length;
       let at = Split.First;
       for (const a of arrays) {
@@ -207,7 +228,8 @@ export class GemmPool implements ParallelGemm {
     try {
       const need = job.tmpF64(ints);
       if (this.tmp.length < need) this.tmp = new Float64Array(need);
-      job.run(arrays, ints, floats, 0, Math.min(extent, chunk), this.tmp);
+      if (chunked) takeChunks(this.counter, Math.ceil(extent / chunk), chunk, extent, (lo, hi) => job.run(arrays, ints, floats, lo, hi, this.tmp, simd));
+      else job.run(arrays, ints, floats, 0, Math.min(extent, chunk), this.tmp, simd);
     } finally {
       this.join(workers, posted);
     }
