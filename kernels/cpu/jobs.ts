@@ -1,4 +1,5 @@
 import { gemmF32I8, gemmI8Pairs } from './q-gemm-i8.js';
+import { QMode } from './q-mode.js';
 import { gemmF32I4, gemmI8I4 } from './q-gemm-i4.js';
 import { bsr4Spmm, csrSpmm } from './sparse-spmm.js';
 import { depthwiseConv, depthwiseFromInts } from './depthwise.js';
@@ -23,8 +24,6 @@ export interface Job {
   run(arrays: readonly (JobArray | undefined)[], ints: ArrayLike<number>, floats: ArrayLike<number>, lo: number, hi: number, tmp: Float64Array, simd?: SimdGemm): void;
 }
 
-/** Quantized GEMM modes (the cores of q-gemm-i8.ts and q-gemm-i4.ts). */
-export const QMode = { I8F: 0, I4F: 1, I8I8: 2, I4I8: 3 } as const;
 /** qgemm arrays: float rows (float modes) or row pairs plus row scales (int8-input modes); Zeros: MatMulNBits zero points (int4, float inputs). */
 export const QArr = { A: 0, Pairs: 1, RowScale: 2, Panel: 3, Scales: 4, Bias: 5, Y: 6, Zeros: 7 } as const;
 export const QInt = { Mode: 0, ByRows: 1, M: 2, K: 3, N: 4, G: 5, Blocks: 6, AOff: 7, Lda: 8, YOff: 9, RsY: 10, CsY: 11, Count: 12 } as const;

@@ -4,7 +4,7 @@ import { cpuKernel } from '../types.js';
 import { gemmF32I4 } from './q-gemm-i4.js';
 import { ScratchCache, scratchBytesOf, type ScratchLayout } from './q-scratch.js';
 import { colBlocks, padChannels, panelInt4 } from './q-panel.js';
-import { QMode } from './jobs.js';
+import { QMode } from './q-mode.js';
 import { splitQGemm } from './q-split.js';
 import type { ParallelGemm } from './parallel.js';
 

@@ -6,7 +6,7 @@ import { gemmF32I8, gemmI8Pairs, quantizeRowPairs } from './q-gemm-i8.js';
 import { gemmF32I4, gemmI8I4 } from './q-gemm-i4.js';
 import { rowTile, ScratchCache, scratchBytesOf, type ScratchLayout } from './q-scratch.js';
 import { colBlocks, padChannels, panelInt4, panelInt8 } from './q-panel.js';
-import { QMode } from './jobs.js';
+import { QMode } from './q-mode.js';
 import { splitQGemm } from './q-split.js';
 import type { ParallelGemm } from './parallel.js';
 

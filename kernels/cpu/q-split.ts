@@ -1,5 +1,5 @@
 import type { ParallelGemm } from './parallel.js';
-import { QMode } from './jobs.js';
+import { QMode } from './q-mode.js';
 
 /** 4-channel blocks per thread from which a product splits by channels even when it is tall. */
 const WIDE_BLOCKS = 24;
