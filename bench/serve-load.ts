@@ -3,11 +3,14 @@
  * batching on and off, at several client concurrencies, over loopback.
  *
  *   node dist/bench/serve-load.js [--model mobilenetV2|mlp|path.onnx] [--resolution 224]
- *     [--concurrency 1,8,32] [--seconds 5] [--max-requests 2000] [--max-batch 16] [--max-delay-ms 5]
- *     [--out bench/results/serve-load.json]
+ *     [--concurrency 1,8,32] [--seconds 5] [--rounds 3] [--max-requests 2000] [--max-batch 16]
+ *     [--max-delay-ms 5] [--out bench/results/serve-load.json]
  *
- * The server runs in a child process (this file forked with --serve), as it would in
- * production, so the client's work does not share its event loop. The client is bounded: a
+ * Each server (batching off, batching on) runs in a child process (this file forked with
+ * --serve), as it would in production, so the client's work does not share its event loop.
+ * Both start first; the load then alternates between them for `rounds` rounds per concurrency
+ * (off/on, then on/off), so the drift of a shared machine hits both alike; figures pool the
+ * rounds, and the per-round ratios are printed too. The client is bounded: a
  * fixed number of workers (the concurrency), each with one request in flight, for a fixed time
  * or request count. Requests use the binary tensor extension; the response cache is off.
  * Target: with batching, throughput at concurrency 32 >= 1.5x without.
@@ -32,11 +35,13 @@ interface Cell {
   p50Ms: number;
   p99Ms: number;
   meanBatch: number;
+  /** Server-side model run time per request (batch run time shared by its requests). */
+  inferenceMsPerRequest: number;
 }
 
 const OPTIONS = {
   model: { type: 'string', default: 'mobilenetV2' }, resolution: { type: 'string', default: '224' },
-  concurrency: { type: 'string', default: '1,8,32' }, seconds: { type: 'string', default: '5' },
+  concurrency: { type: 'string', default: '1,8,32' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' },
   'max-requests': { type: 'string', default: '2000' }, 'max-batch': { type: 'string', default: '16' },
   'max-delay-ms': { type: 'string', default: '5' }, out: { type: 'string', default: 'bench/results/serve-load.json' },
   serve: { type: 'boolean' }, batching: { type: 'string' },
@@ -112,23 +117,31 @@ async function load(port: number, body: Uint8Array, headers: Record<string, stri
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - t0) / 1000;
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] : NaN);
-  return { requests: latencies.length, errors, seconds: elapsed, throughput: latencies.length / elapsed, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+  return { requests: latencies.length, errors, seconds: elapsed, throughput: latencies.length / elapsed, latencies };
 }
 
-async function scrapeBatch(port: number): Promise<{ sum: number; count: number }> {
+interface Scraped { batchSum: number; batches: number; inferenceSeconds: number; requests: number }
+
+/** The server's own counters: rows per batch, seconds in inference, requests answered. */
+async function scrape(port: number): Promise<Scraped> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const get = (suffix: string) => Number(new RegExp(`^tessera_batch_size_${suffix}\\{model="model"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-  return { sum: get('sum'), count: get('count') };
+  const get = (name: string) => Number(new RegExp(`^${name}\\{model="model"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { batchSum: get('tessera_batch_size_sum'), batches: get('tessera_batch_size_count'), inferenceSeconds: get('tessera_inference_duration_seconds_sum'), requests: get('tessera_request_duration_seconds_count') };
 }
+
+/** Mean batch and inference milliseconds per request between two scrapes. */
+function delta(a: Scraped, b: Scraped): { meanBatch: number; inferenceMs: number } {
+  return { meanBatch: (b.batchSum - a.batchSum) / Math.max(1, b.batches - a.batches), inferenceMs: (1000 * (b.inferenceSeconds - a.inferenceSeconds)) / Math.max(1, b.requests - a.requests) };
+}
+
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : NaN);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: OPTIONS, allowPositionals: false });
   if (values.serve) return serveChild(values);
   const loadStart = loadavg();
   const levels = values.concurrency.split(',').map(Number);
-  const seconds = Number(values.seconds), maxRequests = Number(values['max-requests']);
+  const seconds = Number(values.seconds), rounds = Number(values.rounds), maxRequests = Number(values['max-requests']);
   // Request body: one sample of the model's input with the batch dimension set to 1.
   const model = await loadModel(values.model, Number(values.resolution));
   const { InferenceSession } = await import('../src/index.js');
@@ -150,7 +163,9 @@ async function main(): Promise<void> {
     return encodeInferRequest(big, { binary: true, binaryOutputs: true });
   });
 
-  const cells: Cell[] = [];
+  // Both servers start first; the load then alternates between them (off, on, on, off, ...) for
+  // `rounds` rounds per concurrency, so drift on a shared machine hits both alike.
+  const servers = new Map<'off' | 'on', { child: ReturnType<typeof fork>; port: number }>();
   for (const batching of ['off', 'on'] as const) {
     const child = fork(fileURLToPath(import.meta.url), [...process.argv.slice(2), '--serve', '--batching', batching], { stdio: 'inherit' });
     const port = await new Promise<number>((resolve, reject) => {
@@ -163,14 +178,27 @@ async function main(): Promise<void> {
       if (status !== 200) throw new Error(`warm-up request answered ${status}`);
     }
     agent.destroy();
-    for (const concurrency of levels) {
-      const before = await scrapeBatch(port);
-      const r = await load(port, body, headers, concurrency, seconds, maxRequests);
-      const after = await scrapeBatch(port);
-      const meanBatch = (after.sum - before.sum) / Math.max(1, after.count - before.count);
-      cells.push({ batching, concurrency, ...r, meanBatch });
-      process.stdout.write(`batching ${batching.padEnd(3)}  c=${String(concurrency).padStart(2)}  ${r.throughput.toFixed(1).padStart(7)} req/s  p50 ${r.p50Ms.toFixed(1).padStart(7)} ms  p99 ${r.p99Ms.toFixed(1).padStart(7)} ms  mean batch ${meanBatch.toFixed(2)}${r.errors ? `  errors ${r.errors}` : ''}\n`);
+    servers.set(batching, { child, port });
+  }
+
+  const cells: Cell[] = [];
+  const ratios = new Map<number, number[]>();
+  for (const concurrency of levels) {
+    const runs: Record<'off' | 'on', Run[]> = { off: [], on: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const batching of round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+        const { port } = servers.get(batching)!;
+        const before = await scrape(port);
+        const r = await load(port, body, headers, concurrency, seconds, maxRequests);
+        runs[batching].push({ ...r, ...delta(before, await scrape(port)) });
+      }
+      const [off, on] = [runs.off[round], runs.on[round]];
+      ratios.set(concurrency, [...(ratios.get(concurrency) ?? []), on.throughput / off.throughput]);
+      process.stdout.write(`c=${String(concurrency).padStart(2)} round ${round + 1}: off ${off.throughput.toFixed(1)} req/s, on ${on.throughput.toFixed(1)} req/s (mean batch ${on.meanBatch.toFixed(1)}): ${(on.throughput / off.throughput).toFixed(2)}x\n`);
     }
+    for (const batching of ['off', 'on'] as const) cells.push(cell(batching, concurrency, runs[batching]));
+  }
+  for (const { child } of servers.values()) {
     child.send('stop');
     await new Promise((r) => child.once('exit', r));
   }
@@ -178,23 +206,37 @@ async function main(): Promise<void> {
   const at = (b: 'on' | 'off', c: number) => cells.find((x) => x.batching === b && x.concurrency === c);
   const top = Math.max(...levels);
   const speedup = (at('on', top)?.throughput ?? NaN) / (at('off', top)?.throughput ?? NaN);
+  const topRatios = (ratios.get(top) ?? []).sort((a, b) => a - b);
   printTable(cells);
-  process.stdout.write(`\nbatching speed-up at concurrency ${top}: ${speedup.toFixed(2)}x (target >= 1.5x: ${speedup >= 1.5 ? 'met' : 'NOT met'})\n`);
+  process.stdout.write(`\nbatching speed-up at concurrency ${top}: ${speedup.toFixed(2)}x over all rounds (per round ${topRatios.map((r) => r.toFixed(2)).join(', ')}; target >= 1.5x: ${speedup >= 1.5 ? 'met' : 'NOT met'})\n`);
   const result = {
     benchmark: 'serve-load', model: values.model, resolution: Number(values.resolution), date: new Date().toISOString(),
     // Load average before and after: other processes on the machine skew every figure.
     node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, loadAverage: { start: loadStart, end: loadavg() },
-    config: { maxBatch: Number(values['max-batch']), maxDelayMs: Number(values['max-delay-ms']), seconds, maxRequests, protocol: 'binary' },
-    cells, speedupAtTopConcurrency: speedup,
+    config: { maxBatch: Number(values['max-batch']), maxDelayMs: Number(values['max-delay-ms']), seconds, rounds, maxRequests, protocol: 'binary' },
+    cells, speedupAtTopConcurrency: speedup, speedupPerRound: Object.fromEntries(ratios),
   };
   await mkdir(dirname(values.out), { recursive: true });
   await writeFile(values.out, JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(`saved ${values.out}\n`);
 }
 
+type Run = Awaited<ReturnType<typeof load>> & { meanBatch: number; inferenceMs: number };
+
+/** One cell from its rounds: throughput over all of them, percentiles over all their latencies. */
+function cell(batching: 'off' | 'on', concurrency: number, runs: Run[]): Cell {
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const requests = latencies.length, seconds = runs.reduce((a, r) => a + r.seconds, 0);
+  const weigh = (f: (r: Run) => number) => runs.reduce((a, r) => a + f(r) * r.requests, 0) / Math.max(1, requests);
+  return {
+    batching, concurrency, requests, errors: runs.reduce((a, r) => a + r.errors, 0), seconds, throughput: requests / seconds,
+    p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), meanBatch: weigh((r) => r.meanBatch), inferenceMsPerRequest: weigh((r) => r.inferenceMs),
+  };
+}
+
 function printTable(cells: Cell[]): void {
-  const rows = [['batching', 'concurrency', 'req/s', 'p50 ms', 'p99 ms', 'mean batch', 'requests']];
-  for (const c of cells) rows.push([c.batching, String(c.concurrency), c.throughput.toFixed(1), c.p50Ms.toFixed(1), c.p99Ms.toFixed(1), c.meanBatch.toFixed(2), String(c.requests)]);
+  const rows = [['batching', 'concurrency', 'req/s', 'p50 ms', 'p99 ms', 'mean batch', 'inference ms/req', 'requests']];
+  for (const c of cells) rows.push([c.batching, String(c.concurrency), c.throughput.toFixed(1), c.p50Ms.toFixed(1), c.p99Ms.toFixed(1), c.meanBatch.toFixed(2), c.inferenceMsPerRequest.toFixed(1), String(c.requests)]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   process.stdout.write('\n' + rows.map((r) => r.map((s, i) => s.padStart(widths[i])).join('  ')).join('\n') + '\n');
 }

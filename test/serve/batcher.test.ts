@@ -127,6 +127,22 @@ describe('DynamicBatcher', () => {
     expect(batches).toEqual([[0], [1, 2]]);
   });
 
+  it('keeps a partial batch open while items keep arriving after a run (a burst read after a blocking run), up to one average run', async () => {
+    const { b, batches } = doubler({ maxBatch: 64, maxDelayMs: 40 }, 200);
+    await b.submit(0); // one 200 ms run
+    // 20 arrivals 5 ms apart (100 ms, past maxDelayMs): each comes before the last is maxDelayMs / 2 old.
+    const burst: Promise<number>[] = [];
+    for (let i = 1; i <= 20; i++) { burst.push(b.submit(i)); await sleep(5); }
+    expect(await Promise.all(burst)).toEqual(Array.from({ length: 20 }, (_, i) => 2 * (i + 1)));
+    expect(batches).toEqual([[0], Array.from({ length: 20 }, (_, i) => i + 1)]);
+    // Arrivals that never pause: the batch still goes one average run (about 200 ms) past the delay.
+    const endless: Promise<number>[] = [];
+    for (let i = 0; i < 70; i++) { endless.push(b.submit(100 + i)); await sleep(5); }
+    await Promise.all(endless);
+    expect(batches.length, 'the never-ending arrivals ran in more than one batch').toBeGreaterThan(3);
+    expect(batches[2].length).toBeLessThan(70);
+  });
+
   it('flush() runs queued items now', async () => {
     const { b, batches } = doubler({ maxBatch: 16, maxDelayMs: 10_000 });
     const p = [b.submit(1), b.submit(2), b.submit(3)];
