@@ -262,9 +262,9 @@ describe('SIMD convs over a batch on two threads', () => {
   }
 
   it.skipIf(!simd)('pointwise: whole images (6 images of 14x14) and column parts of each (2 images of 40x40), grouped, as batched products', () => {
-    sameSimd('FusedConv', [f32([6, 64, 14, 14], 31), f32([96, 64, 1, 1], 32), f32([96], 33)], { activation: 'Clip', activation_params: [0, 6] }, '1x1, 6 images, relu6');
-    sameSimd('Conv', [f32([2, 32, 40, 40], 34), f32([64, 32, 1, 1], 35), undefined], {}, '1x1, 2 images, no bias');
-    sameSimd('Conv', [f32([6, 32, 40, 40], 36), f32([64, 16, 1, 1], 37), f32([64], 38)], { group: 2 }, '1x1, 6 images, 2 groups');
+    sameSimd('FusedConv', [f32([6, 128, 14, 14], 31), f32([192, 128, 1, 1], 32), f32([192], 33)], { activation: 'Clip', activation_params: [0, 6] }, '1x1, 6 images, relu6');
+    sameSimd('Conv', [f32([2, 64, 40, 40], 34), f32([128, 64, 1, 1], 35), undefined], {}, '1x1, 2 images, no bias');
+    sameSimd('Conv', [f32([6, 64, 40, 40], 36), f32([128, 32, 1, 1], 37), f32([128], 38)], { group: 2 }, '1x1, 6 images, 2 groups');
   }, 60_000);
 
   it.skipIf(!simd)('depthwise 3x3: chunks of planes across images, stride 1 and 2', () => {
@@ -273,7 +273,7 @@ describe('SIMD convs over a batch on two threads', () => {
   }, 60_000);
 
   it.skipIf(!simd)('im2col: whole images per thread, each with its own patch tile (3x3 stride 2; grouped)', () => {
-    sameSimd('FusedConv', [f32([3, 3, 96, 96], 51), f32([32, 3, 3, 3], 52), f32([32], 53)], { pads: [1, 1, 1, 1], strides: [2, 2], activation: 'Clip', activation_params: [0, 6] }, 'im2col s2 relu6');
-    sameSimd('Conv', [f32([4, 16, 32, 32], 54), f32([32, 8, 3, 3], 55), f32([32], 56)], { group: 2, pads: [1, 1, 1, 1] }, 'im2col, 2 groups');
+    sameSimd('FusedConv', [f32([6, 3, 128, 128], 51), f32([32, 3, 3, 3], 52), f32([32], 53)], { pads: [1, 1, 1, 1], strides: [2, 2], activation: 'Clip', activation_params: [0, 6] }, 'im2col s2 relu6');
+    sameSimd('Conv', [f32([8, 16, 32, 32], 54), f32([32, 8, 3, 3], 55), f32([32], 56)], { group: 2, pads: [1, 1, 1, 1] }, 'im2col, 2 groups');
   }, 60_000);
 });

@@ -78,7 +78,7 @@ describe('GEMM worker pool', () => {
 
   it.skipIf(!simd)('splits SIMD-engine products with an engine per worker, bit-identical to the engine alone', () => {
     const before = pool.helperParts;
-    for (const [M, N, K, byRows] of [[20, 1000, 300, false], [2, 3001, 700, false], [400, 40, 300, true]] as const) {
+    for (const [M, N, K, byRows] of [[60, 1000, 300, false], [8, 3001, 700, false], [400, 40, 1100, true]] as const) {
       const A = randomFloats(M * K, M), B = randomFloats(K * N, N), bias = shared(randomFloats(M, K));
       const epi = gemmEpilogue('relu6', 0, 6, true);
       const alone = new Float32Array(M * N);

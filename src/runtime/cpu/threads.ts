@@ -12,11 +12,13 @@ import { sharePackedOf } from './share-packed.js';
 /** Below this many multiply-adds a product (or a split job) stays on one thread: the hand-off would cost more. */
 const MIN_WORK = 1 << 19;
 /**
- * The same for products on the SIMD engine, ~8x faster per multiply-add: below 4M (about
- * 200 us on one core) a split lost more to the hand-off and to waiting for the slower core
- * than it gained (MobileNetV2 on 2 threads took longer than on one with the JavaScript bound).
+ * The same for products (and split jobs) on the SIMD engine, ~8x faster per multiply-add: below
+ * 16M (about 0.5 ms on one core) a split lost more to the hand-off, the per-chunk copies and
+ * waiting for the other core than it gained. MobileNetV2 at batch 1 on two threads took 26.5-27.1
+ * ms with 4M, 25.4-25.6 with 16M, 25.5-26.0 with no split at all, against 24.5-24.9 on one
+ * thread (same runs). Batches still split: a batched product's work is all its items'.
  */
-const MIN_SIMD_WORK = 1 << 22;
+const MIN_SIMD_WORK = 1 << 24;
 /** Chunks per thread of a SIMD product: enough that a core slowed by other work takes fewer (this machine's two cores differ by ~35%). */
 const CHUNKS_PER_THREAD = 4;
 /**
