@@ -4,10 +4,11 @@
  *
  *   node dist/bench/serve-load.js [--model mobilenetV2|mlp|path.onnx] [--resolution 224]
  *     [--concurrency 1,8,32] [--seconds 5] [--rounds 3] [--max-requests 2000] [--max-batch 16]
- *     [--max-delay-ms 5] [--out bench/results/serve-load.json]
+ *     [--max-delay-ms 5] [--in-process] [--out bench/results/serve-load.json]
  *
  * Each server (batching off, batching on) runs in a child process (this file forked with
- * --serve), as it would in production, so the client's work does not share its event loop.
+ * --serve), as it would in production, so the client's work does not share its event loop; as
+ * `tessera serve` does, it runs the model in a worker thread (--in-process: on its event loop).
  * Both start first; the load then alternates between them for `rounds` rounds per concurrency
  * (off/on, then on/off), so the drift of a shared machine hits both alike; figures pool the
  * rounds, and the per-round ratios are printed too. The client is bounded: a
@@ -44,7 +45,7 @@ const OPTIONS = {
   concurrency: { type: 'string', default: '1,8,32' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' },
   'max-requests': { type: 'string', default: '2000' }, 'max-batch': { type: 'string', default: '16' },
   'max-delay-ms': { type: 'string', default: '5' }, out: { type: 'string', default: 'bench/results/serve-load.json' },
-  serve: { type: 'boolean' }, batching: { type: 'string' },
+  'in-process': { type: 'boolean', default: false }, serve: { type: 'boolean' }, batching: { type: 'string' },
 } as const;
 
 /** The model to serve: a builtin graph or an .onnx path. */
@@ -76,7 +77,7 @@ async function serveChild(values: Record<string, string | boolean | undefined>):
   const model = await loadModel(String(values.model), Number(values.resolution));
   const server = await InferenceServer.create({
     models: { model }, maxBatch: values.batching === 'on' ? Number(values['max-batch']) : 1,
-    maxDelayMs: Number(values['max-delay-ms']), maxQueue: 4096, timeoutMs: 3_600_000, cacheEntries: 0, drift: false, logger: silentLogger,
+    maxDelayMs: Number(values['max-delay-ms']), maxQueue: 4096, timeoutMs: 3_600_000, cacheEntries: 0, drift: false, logger: silentLogger, worker: values['in-process'] !== true,
   });
   const { port } = await server.listen(0, '127.0.0.1');
   process.send!({ port });
@@ -213,7 +214,7 @@ async function main(): Promise<void> {
     benchmark: 'serve-load', model: values.model, resolution: Number(values.resolution), date: new Date().toISOString(),
     // Load average before and after: other processes on the machine skew every figure.
     node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, loadAverage: { start: loadStart, end: loadavg() },
-    config: { maxBatch: Number(values['max-batch']), maxDelayMs: Number(values['max-delay-ms']), seconds, rounds, maxRequests, protocol: 'binary' },
+    config: { maxBatch: Number(values['max-batch']), maxDelayMs: Number(values['max-delay-ms']), seconds, rounds, maxRequests, protocol: 'binary', inferenceIn: values['in-process'] ? 'event loop' : 'worker thread' },
     cells, speedupAtTopConcurrency: speedup, speedupPerRound: Object.fromEntries(ratios),
   };
   await mkdir(dirname(values.out), { recursive: true });

@@ -9,7 +9,10 @@ import type { LogLevel } from '../serve/logger.js';
 const USAGE = `usage: tessera serve <model.onnx|dir>... [--port 8000] [--host 127.0.0.1] [--name NAME]
   [--backend cpu|webgpu] [--max-batch 16] [--max-delay-ms 5] [--max-queue 256] [--timeout-ms 30000]
   [--cache 1000] [--cache-mb 256] [--drift-reference profiles.json] [--drift-requests 100]
-  [--shutdown-timeout-ms 30000] [--log-level debug|info|warn|error]`;
+  [--shutdown-timeout-ms 30000] [--log-level debug|info|warn|error] [--threads N] [--in-process]
+
+Each model runs in a worker thread of its own, so health probes, metrics and new requests are
+answered while a batch computes; --in-process runs models on the server's event loop instead.`;
 
 /** `tessera serve`: KServe v2 HTTP server until SIGTERM/SIGINT, then a graceful stop and exit 0. */
 export async function serveCommand(argv: string[]): Promise<void> {
@@ -22,7 +25,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
       cache: { type: 'string', default: '1000' }, 'cache-mb': { type: 'string', default: '256' },
       'drift-reference': { type: 'string' }, 'drift-requests': { type: 'string', default: '100' },
       'shutdown-timeout-ms': { type: 'string', default: '30000' },
-      'log-level': { type: 'string', default: 'info' }, help: { type: 'boolean', short: 'h' },
+      'log-level': { type: 'string', default: 'info' }, threads: { type: 'string' }, 'in-process': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) { process.stdout.write(`${USAGE}\n`); return; }
@@ -42,6 +46,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
     driftProfiles: values['drift-reference'] ? await readProfiles(values['drift-reference'], [...models.keys()]) : undefined,
     logLevel: values['log-level'] as LogLevel,
     shutdownTimeoutMs: num(values['shutdown-timeout-ms'], '--shutdown-timeout-ms'),
+    worker: !values['in-process'],
+    threads: values.threads === undefined ? undefined : int(values.threads, '--threads', 1),
   });
   await server.listen(int(values.port, '--port', 0), values.host);
   await new Promise<void>((resolve) => {

@@ -2,6 +2,11 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Graph } from '../graph/graph.js';
 import { InferenceSession, type SessionOptions } from '../runtime/session.js';
+import { WorkerSession, type WorkerHandle } from '../runtime/workers/worker-session.js';
+import type { WorkerSessionOptionsMessage } from '../runtime/workers/protocol.js';
+import { loadOnnx } from '../onnx/load.js';
+import { loadOnnxFile } from '../onnx/file.js';
+import type { ModelRunner } from './served-model.js';
 
 /** What a model can be given as: a Graph, ONNX bytes, an .onnx path, or a ready session. */
 export type ModelSource = Graph | Uint8Array | string | InferenceSession;
@@ -52,4 +57,19 @@ export async function openSession(source: ModelSource, options: SessionOptions =
   // Keys given as undefined must not override the session's defaults.
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SessionOptions;
   return InferenceSession.create(source, defined);
+}
+
+/**
+ * The model in a worker_thread of its own running the tessera/worker script (`script`), behind
+ * the ModelRunner a ServedModel takes: the calling thread keeps reading requests, answering
+ * health probes and metrics while a batch runs there. The graph is loaded here too (the worker
+ * gets a copy), so the served model knows its inputs and outputs: the weights are held twice.
+ */
+export async function openWorkerRunner(source: ModelSource, script: URL, options: WorkerSessionOptionsMessage = {}): Promise<ModelRunner> {
+  if (source instanceof InferenceSession) throw new Error('an InferenceSession cannot move to a worker thread: pass the model (a Graph, ONNX bytes or a path) instead');
+  const graph = source instanceof Graph ? source : source instanceof Uint8Array ? loadOnnx(source) : loadOnnxFile(source);
+  const { Worker } = await import('node:worker_threads');
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WorkerSessionOptionsMessage;
+  const session = await WorkerSession.create(graph, { ...defined, worker: new Worker(script) as unknown as WorkerHandle });
+  return { graph, run: (feeds) => session.run(feeds), dispose: () => session.dispose() };
 }

@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor.js';
-import type { InferenceSession } from '../runtime/session.js';
+import type { Graph } from '../graph/graph.js';
 import type { ValueInfo } from '../graph/graph.js';
 import { analyze } from '../graph/analyze.js';
 import { inferTypes } from '../graph/infer.js';
@@ -11,6 +11,16 @@ import { splitRows, stackRows } from './tensor-batch.js';
 import type { ServeMetrics } from './serve-metrics.js';
 
 export type Feeds = Record<string, Tensor>;
+
+/**
+ * What a served model runs on: an InferenceSession, or the same model in a worker thread
+ * (model-repository.ts openWorkerRunner). `graph` gives the inputs, outputs and their shapes.
+ */
+export interface ModelRunner {
+  readonly graph: Graph;
+  run(feeds: Feeds): Promise<Feeds>;
+  dispose(): unknown;
+}
 
 export interface ServedModelOptions {
   /** Most rows per batch (1: no batching). Default 16. */
@@ -55,7 +65,7 @@ export class ServedModel {
   private readonly metrics?: ServeMetrics;
   private incoming = 0;
 
-  constructor(readonly name: string, readonly session: InferenceSession, opts: ServedModelOptions = {}) {
+  constructor(readonly name: string, readonly session: ModelRunner, opts: ServedModelOptions = {}) {
     this.inputs = session.graph.inputs;
     const types = inferTypes(session.graph, analyze(session.graph));
     this.outputs = session.graph.outputs.map((o) => ({ ...o, shape: types.get(o.name)?.shape ?? o.shape }));

@@ -1,17 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import type { BackendName, InferenceSession } from '../runtime/session.js';
+import type { BackendName } from '../runtime/session.js';
 import { BatcherError, QueueFullError } from './batcher.js';
 import { LruCache, tensorsBytes } from './cache.js';
 import type { DriftOptions, DriftProfile } from './drift.js';
 import { HttpError, readBody, send, sendError, sendJson } from './http-util.js';
 import { jsonLogger, type Logger, type LogLevel } from './logger.js';
 import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './metrics.js';
-import { openSession, type ModelSource } from './model-repository.js';
+import { openSession, openWorkerRunner, type ModelSource } from './model-repository.js';
 import { BINARY_HEADER, encodeInferResponse, modelMetadata, parseInferRequest, ProtocolError } from './protocol.js';
 import { createServeMetrics, type ServeMetrics } from './serve-metrics.js';
-import { ServedModel, defaultBatchSizes, type Feeds } from './served-model.js';
+import { ServedModel, defaultBatchSizes, type Feeds, type ModelRunner } from './served-model.js';
 
 export interface ServerOptions {
   /** Model name -> Graph, ONNX bytes, .onnx path or session. */
@@ -45,6 +45,15 @@ export interface ServerOptions {
   shutdownTimeoutMs?: number;
   /** Reported by GET /v2. */
   version?: string;
+  /**
+   * Run each model in a worker_thread of its own, so this thread keeps reading requests and
+   * answering health probes and metrics while a batch runs (CPU inference otherwise holds the
+   * event loop for a whole batch). true: the tessera/worker script of this build
+   * (dist/src/entries/worker.js); a URL: that script. Sources must be models, not sessions.
+   */
+  worker?: boolean | URL;
+  /** CPU threads per model (default: the available cores); see SessionOptions.threads. */
+  threads?: number;
 }
 
 type Route = { methods: string[]; run: (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => void | Promise<void> };
@@ -64,7 +73,7 @@ export class InferenceServer {
   private idleWaiters: (() => void)[] = [];
   private readonly log: Logger;
 
-  private constructor(readonly models: ReadonlyMap<string, ServedModel>, private readonly owned: InferenceSession[], private readonly opts: ServerOptions, metrics: ServeMetrics, cache: LruCache<Feeds> | undefined) {
+  private constructor(readonly models: ReadonlyMap<string, ServedModel>, private readonly owned: ModelRunner[], private readonly opts: ServerOptions, metrics: ServeMetrics, cache: LruCache<Feeds> | undefined) {
     this.metrics = metrics;
     this.cache = cache;
     this.log = opts.logger ?? jsonLogger(opts.logLevel ?? 'info');
@@ -84,7 +93,7 @@ export class InferenceServer {
     const cacheEntries = opts.cacheEntries ?? 1000;
     const cache = cacheEntries > 0 ? new LruCache<Feeds>({ maxEntries: cacheEntries, maxBytes: opts.cacheBytes ?? 256 * 2 ** 20, sizeOf: tensorsBytes }) : undefined;
     const models = new Map<string, ServedModel>();
-    const owned: InferenceSession[] = [];
+    const owned: ModelRunner[] = [];
     const metrics = createServeMetrics(opts.registry ?? new MetricsRegistry(), {
       queueDepth: (g) => { for (const m of models.values()) g.set(m.batcher.queueDepth, { model: m.name }); },
       cacheEntries: (g) => g.set(cache?.size ?? 0),
@@ -95,10 +104,13 @@ export class InferenceServer {
     });
     try {
       for (const [name, source] of entries) {
-        let session: InferenceSession;
+        let session: ModelRunner;
         // One plan per padded batch size, plus room for a few other input shapes.
         const planCacheSize = defaultBatchSizes(opts.batching === false ? 1 : opts.maxBatch ?? 16).length + 4;
-        try { session = await openSession(source, { backend: opts.backend, planCacheSize }); } catch (e) {
+        const sessionOptions = { backend: opts.backend, planCacheSize, threads: opts.threads };
+        try {
+          session = opts.worker ? await openWorkerRunner(source, opts.worker === true ? new URL('../entries/worker.js', import.meta.url) : opts.worker, sessionOptions) : await openSession(source, sessionOptions);
+        } catch (e) {
           throw new Error(`model '${name}': ${(e as Error).message}`);
         }
         if (session !== source) owned.push(session);

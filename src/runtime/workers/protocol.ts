@@ -21,6 +21,8 @@ export interface WorkerSessionOptionsMessage {
   backend?: 'cpu' | 'webgpu' | 'webgl' | 'auto' | ('cpu' | 'webgpu' | 'webgl')[];
   optimize?: boolean | { disable: string[] };
   planCacheSize?: number;
+  threads?: number;
+  simd?: boolean;
 }
 
 /**
