@@ -21,15 +21,16 @@ sayIfSkipped();
 const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 /**
- * The worker: MobileNetV2 (width 1.0 at 128 x 128: on the SIMD tier, products split from 4M
- * multiply-adds, and several of its pointwise convs have that) with threads 1 and 2, each with a
- * debug logger. The bundle is found relative to the worker, so an isolated worker loads it isolated.
+ * The worker: MobileNetV2 (width 1.0 at 128 x 128, a batch of 4: on the SIMD tier products and
+ * jobs split from 16M multiply-adds, which its batched pointwise, first and depthwise convs
+ * reach) with threads 1 and 2, each with a debug logger. The bundle is found relative to the
+ * worker, so an isolated worker loads it isolated.
  */
 const WORKER = `
 const lib = await import(new URL('../dist/tessera.js', import.meta.url).href);
-const g = lib.models.mobilenetV2({ width: 1, resolution: 128, classes: 1000, seed: 1 });
+const g = lib.models.mobilenetV2({ width: 1, resolution: 128, classes: 1000, seed: 1, batch: 4 });
 let seed = 1;
-const x = new lib.Tensor('float32', [1, 3, 128, 128], Float32Array.from({ length: 3 * 128 * 128 }, () => { seed = (seed * 1664525 + 1013904223) >>> 0; return seed / 2 ** 32 - 0.5; }));
+const x = new lib.Tensor('float32', [4, 3, 128, 128], Float32Array.from({ length: 4 * 3 * 128 * 128 }, () => { seed = (seed * 1664525 + 1013904223) >>> 0; return seed / 2 ** 32 - 0.5; }));
 async function run(threads) {
   const logs = [];
   const s = await lib.InferenceSession.create(g, { backend: 'cpu', threads, debug: (l) => logs.push(l) });
@@ -131,7 +132,7 @@ describe.skipIf(!present)('threads in headless Chromium', () => {
     expect(started).toBe('thread pool: 1 Web Worker helper(s) started');
     const parts = Number(/ran (\d+) part/.exec(ran ?? '')?.[1]);
     expect(parts, `the helper ran parts of products (${ran})`).toBeGreaterThan(0);
-    expect(r.two.y.length).toBe(1000);
+    expect(r.two.y.length).toBe(4000);
     // The split never divides K: every output is bit-identical to one thread's.
     expect(r.two.y).toEqual(r.one.y);
     expect(r.two.again).toEqual(r.one.y);
