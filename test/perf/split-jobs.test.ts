@@ -75,6 +75,7 @@ function run(op: OpName, inputs: Input[], raw: RawAttrs, par: GemmPool | undefin
   const counting: ParallelGemm | undefined = simd ? new SimdParallel(simd, par) : par && {
     threads: par.threads,
     sgemm: (...args: Parameters<ParallelGemm['sgemm']>) => par.sgemm(...args),
+    sgemmBatch: (...args: Parameters<NonNullable<ParallelGemm['sgemmBatch']>>) => par.sgemmBatch(...args),
     split: (...args: Parameters<ParallelGemm['split']>) => { const r = par.split(...args); splits.push(r); return r; },
   };
   const runIns = ins.map((t) => (!t ? undefined : 'packed' in t ? { dtype: 'float32' as const, shape: t.packed.shape, data: new Float32Array(0) } : t));
@@ -265,6 +266,18 @@ describe('SIMD convs over a batch on two threads', () => {
     sameSimd('FusedConv', [f32([6, 128, 14, 14], 31), f32([192, 128, 1, 1], 32), f32([192], 33)], { activation: 'Clip', activation_params: [0, 6] }, '1x1, 6 images, relu6');
     sameSimd('Conv', [f32([2, 64, 40, 40], 34), f32([128, 64, 1, 1], 35), undefined], {}, '1x1, 2 images, no bias');
     sameSimd('Conv', [f32([6, 64, 40, 40], 36), f32([128, 32, 1, 1], 37), f32([128], 38)], { group: 2 }, '1x1, 6 images, 2 groups');
+  }, 60_000);
+
+  it('pointwise over a batch on the JavaScript tier: each image too small to split, the batch split, the same bits', () => {
+    // Per image 102K and 410K multiply-adds (under the 512K split threshold); 614K and 819K a batch.
+    for (const [shape, M, what] of [[[6, 32, 10, 10], 32, '6 images'], [[2, 40, 10, 16], 64, '2 images, column parts']] as const) {
+      const inputs: Input[] = [f32([...shape], 61), f32([M, shape[1], 1, 1], 62), f32([M], 63)], raw = { activation: 'Relu' };
+      const one = run('FusedConv', inputs, raw, undefined), before = pool.helperParts, two = run('FusedConv', inputs, raw, pool);
+      expect(pool.helperParts - before, `${what}: the worker took part`).toBeGreaterThan(0);
+      expect(one.y.some((v) => Number.isNaN(v)), `${what}: one thread wrote every output`).toBe(false);
+      const diff = one.y.findIndex((v, i) => !Object.is(v, two.y[i]));
+      expect(diff, `${what}: first output that differs (one thread ${one.y[diff]}, two ${two.y[diff]})`).toBe(-1);
+    }
   }, 60_000);
 
   it.skipIf(!simd)('depthwise 3x3: chunks of planes across images, stride 1 and 2', () => {
