@@ -54,9 +54,7 @@ async function repositoryModel(dir: string): Promise<string | undefined> {
 /** A session for any model source (a session is used as it is). */
 export async function openSession(source: ModelSource, options: SessionOptions = {}): Promise<InferenceSession> {
   if (source instanceof InferenceSession) return source;
-  // Keys given as undefined must not override the session's defaults.
-  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as SessionOptions;
-  return InferenceSession.create(source, defined);
+  return InferenceSession.create(source, defined(options));
 }
 
 /**
@@ -69,7 +67,11 @@ export async function openWorkerRunner(source: ModelSource, script: URL, options
   if (source instanceof InferenceSession) throw new Error('an InferenceSession cannot move to a worker thread: pass the model (a Graph, ONNX bytes or a path) instead');
   const graph = source instanceof Graph ? source : source instanceof Uint8Array ? loadOnnx(source) : loadOnnxFile(source);
   const { Worker } = await import('node:worker_threads');
-  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WorkerSessionOptionsMessage;
-  const session = await WorkerSession.create(graph, { ...defined, worker: new Worker(script) as unknown as WorkerHandle });
+  const session = await WorkerSession.create(graph, { ...defined(options), worker: new Worker(script) as unknown as WorkerHandle });
   return { graph, run: (feeds) => session.run(feeds), dispose: () => session.dispose() };
+}
+
+/** The options without keys given as undefined, which must not override a session's defaults. */
+function defined<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as T;
 }

@@ -1,6 +1,5 @@
 import type { Tensor } from '../tensor.js';
-import type { Graph } from '../graph/graph.js';
-import type { ValueInfo } from '../graph/graph.js';
+import type { Graph, ValueInfo } from '../graph/graph.js';
 import { analyze } from '../graph/analyze.js';
 import { inferTypes } from '../graph/infer.js';
 import { DynamicBatcher, type SubmitOptions } from './batcher.js';

@@ -21,10 +21,11 @@ const DEPTHWISE_MAC_COST = 4;
 
 /**
  * What the executor hands the steps planned on the 'wasm-simd' tier in place of the thread
- * pool: their GEMMs run on the WebAssembly SIMD engine, split across the pool's threads (each
- * worker with its own engine) when the pool takes them, else on this thread, and so do its
- * depthwise 3x3 convs (depthwise-simd.ts) and CSR SpMMs (sparse 1x1 convs and MatMuls,
- * spmm-simd.ts). Split jobs (quantized, BSR sparse, other depthwise windows) go to the pool as before.
+ * pool: their GEMMs (and batched products, and im2col convs over a batch) run on the
+ * WebAssembly SIMD engine, split across the pool's threads (each worker with its own engine)
+ * when the pool takes them, else on this thread; so do depthwise 3x3 convs (depthwise-simd.ts).
+ * CSR SpMMs (sparse 1x1 convs and MatMuls, spmm-simd.ts) and int8 products run on this thread's
+ * engine. Split jobs (quantized, BSR sparse, other depthwise windows) go to the pool as before.
  */
 export class SimdParallel implements ParallelGemm {
   constructor(readonly simd: SimdGemm, private readonly pool?: GemmPool) {}
