@@ -4,7 +4,10 @@
  *
  *   node dist/bench/serve-load.js [--model mobilenetV2|mlp|path.onnx] [--resolution 224]
  *     [--concurrency 1,8,32] [--seconds 5] [--rounds 3] [--max-requests 2000] [--max-batch 16]
- *     [--max-delay-ms 5] [--in-process] [--out bench/results/serve-load.json]
+ *     [--max-delay-ms 5] [--in-process] [--threads N] [--off-threads N] [--out bench/results/serve-load.json]
+ *
+ * --off-threads gives the batching-off server its own thread count: on two cores one thread
+ * serves single requests better than two, so `--off-threads 1` compares against that.
  *
  * Each server (batching off, batching on) runs in a child process (this file forked with
  * --serve), as it would in production, so the client's work does not share its event loop; as
@@ -45,7 +48,7 @@ const OPTIONS = {
   concurrency: { type: 'string', default: '1,8,32' }, seconds: { type: 'string', default: '5' }, rounds: { type: 'string', default: '3' },
   'max-requests': { type: 'string', default: '2000' }, 'max-batch': { type: 'string', default: '16' },
   'max-delay-ms': { type: 'string', default: '5' }, out: { type: 'string', default: 'bench/results/serve-load.json' },
-  'in-process': { type: 'boolean', default: false }, serve: { type: 'boolean' }, batching: { type: 'string' },
+  'in-process': { type: 'boolean', default: false }, threads: { type: 'string' }, 'off-threads': { type: 'string' }, serve: { type: 'boolean' }, batching: { type: 'string' },
 } as const;
 
 /** The model to serve: a builtin graph or an .onnx path. */
@@ -72,12 +75,19 @@ function mlp(): Graph {
   return b.build();
 }
 
+/** The server's threads: --off-threads for the batching-off one when given, else --threads, else the default (the cores). */
+function threadsOf(values: Record<string, string | boolean | undefined>): number | undefined {
+  const t = values.batching === 'off' && values['off-threads'] !== undefined ? values['off-threads'] : values.threads;
+  return t === undefined ? undefined : Number(t);
+}
+
 /** Child process: serve the model until told to stop. */
 async function serveChild(values: Record<string, string | boolean | undefined>): Promise<void> {
   const model = await loadModel(String(values.model), Number(values.resolution));
   const server = await InferenceServer.create({
     models: { model }, maxBatch: values.batching === 'on' ? Number(values['max-batch']) : 1,
     maxDelayMs: Number(values['max-delay-ms']), maxQueue: 4096, timeoutMs: 3_600_000, cacheEntries: 0, drift: false, logger: silentLogger, worker: values['in-process'] !== true,
+    threads: threadsOf(values),
   });
   const { port } = await server.listen(0, '127.0.0.1');
   process.send!({ port });
@@ -214,7 +224,7 @@ async function main(): Promise<void> {
     benchmark: 'serve-load', model: values.model, resolution: Number(values.resolution), date: new Date().toISOString(),
     // Load average before and after: other processes on the machine skew every figure.
     node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, loadAverage: { start: loadStart, end: loadavg() },
-    config: { maxBatch: Number(values['max-batch']), maxDelayMs: Number(values['max-delay-ms']), seconds, rounds, maxRequests, protocol: 'binary', inferenceIn: values['in-process'] ? 'event loop' : 'worker thread' },
+    config: { maxBatch: Number(values['max-batch']), maxDelayMs: Number(values['max-delay-ms']), seconds, rounds, maxRequests, protocol: 'binary', threads: values.threads ?? 'default (cores)', offThreads: values['off-threads'] ?? values.threads ?? 'default (cores)', inferenceIn: values['in-process'] ? 'event loop' : 'worker thread' },
     cells, speedupAtTopConcurrency: speedup, speedupPerRound: Object.fromEntries(ratios),
   };
   await mkdir(dirname(values.out), { recursive: true });

@@ -19,6 +19,8 @@ export interface ModelRunner {
   readonly graph: Graph;
   run(feeds: Feeds): Promise<Feeds>;
   dispose(): unknown;
+  /** Why the runner cannot run any more (a worker that died), if so: the model is then not ready. */
+  failure?(): Error | undefined;
 }
 
 export interface ServedModelOptions {

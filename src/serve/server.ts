@@ -126,8 +126,10 @@ export class InferenceServer {
     return new InferenceServer(models, owned, opts, metrics, cache);
   }
 
-  /** Ready while models are loaded and the server is not shutting down. */
-  get ready(): boolean { return !this.shuttingDown; }
+  /** Ready while the server is not shutting down and no model's runner has failed (a worker that died). */
+  get ready(): boolean { return !this.shuttingDown && [...this.models.values()].every((m) => this.modelReady(m)); }
+
+  private modelReady(m: ServedModel): boolean { return !this.shuttingDown && !m.session.failure?.(); }
 
   listen(port = 8000, host = '127.0.0.1'): Promise<AddressInfo> {
     return new Promise((resolve, reject) => {
@@ -229,7 +231,7 @@ export class InferenceServer {
     if (at('health', 'live')) return get((_q, res) => sendJson(res, 200, { live: true }));
     if (at('health', 'ready')) return get((_q, res) => sendJson(res, this.ready ? 200 : 503, { ready: this.ready }));
     if (at('repository', 'index')) {
-      return { methods: ['POST', 'GET'], run: (req, res) => { req.resume(); sendJson(res, 200, [...this.models.keys()].map((name) => ({ name, version: '1', state: this.ready ? 'READY' : 'UNAVAILABLE' }))); } };
+      return { methods: ['POST', 'GET'], run: (req, res) => { req.resume(); sendJson(res, 200, [...this.models.values()].map((m) => ({ name: m.name, version: '1', state: this.modelReady(m) ? 'READY' : 'UNAVAILABLE' }))); } };
     }
     if (rest[0] !== 'models' || rest.length < 2) return '';
     const model = this.models.get(rest[1]);
@@ -242,7 +244,12 @@ export class InferenceServer {
     ctx.model = model;
     const op = tail.join('/');
     if (op === '') return get((_q, res) => sendJson(res, 200, modelMetadata(model.name, model.inputs, model.outputs)));
-    if (op === 'ready') return get((_q, res) => sendJson(res, this.ready ? 200 : 503, { name: model.name, ready: this.ready }));
+    if (op === 'ready') {
+      return get((_q, res) => {
+        const why = model.session.failure?.();
+        sendJson(res, this.modelReady(model) ? 200 : 503, { name: model.name, ready: this.modelReady(model), ...(why ? { error: why.message } : {}) });
+      });
+    }
     if (op === 'drift') return get((_q, res) => sendJson(res, 200, { model: model.name, state: model.drift?.state ?? 'off', psi: nanToNull(model.drift?.psi() ?? {}), reference: model.drift?.profile() ?? null }));
     if (op === 'infer') return { methods: ['POST'], run: (req, res, c) => this.infer(req, res, c) };
     ctx.model = undefined;

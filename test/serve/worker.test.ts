@@ -89,6 +89,29 @@ describe('serving from a worker thread', () => {
     }
   }, 120_000);
 
+  it('says a model whose worker is gone is not ready, and its requests fail with the reason', async () => {
+    const server = await InferenceServer.create({ models: { dense: dense(), other: dense() }, worker: script, threads: 1, logger: silentLogger });
+    try {
+      const { port } = await server.listen(0, '127.0.0.1');
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/v2/health/ready`)).status).toBe(200);
+      await server.models.get('dense')!.session.dispose(); // as when the worker dies: its link fails
+      const ready = await fetch(`${base}/v2/health/ready`);
+      expect(ready.status).toBe(503);
+      const model = await fetch(`${base}/v2/models/dense/ready`);
+      expect(model.status).toBe(503);
+      expect((await model.json()).error).toMatch(/disposed/);
+      expect((await fetch(`${base}/v2/models/other/ready`)).status, 'the other model still serves').toBe(200);
+      const { body, headers } = encodeInferRequest({ x: rows(1, 5) }, { binary: true });
+      const res = await fetch(`${base}/v2/models/dense/infer`, { method: 'POST', body, headers });
+      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect(await res.text()).toMatch(/disposed/);
+      expect((await post(base, 'other', { x: rows(1, 5) })).y.shape).toEqual([1, 3]);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
   it('refuses a session as a worker model (it cannot move threads)', async () => {
     const s = await InferenceSession.create(dense());
     await expect(openWorkerRunner(s, script)).rejects.toThrow(/InferenceSession cannot move to a worker thread/);

@@ -51,6 +51,9 @@ export class WorkerLink {
     else (worker as unknown as { addEventListener?(t: string, f: (e: unknown) => void): void }).addEventListener?.('error', fail);
   }
 
+  /** Why this link stopped working (the worker died, or the link was closed), if it did. */
+  get failure(): Error | undefined { return this.failed; }
+
   private fail(e: Error): void {
     if (this.failed) return;
     this.failed = e;
@@ -117,6 +120,9 @@ export class WorkerSession {
     const r = await link.request({ type: 'create', model: msg, options });
     return new WorkerSession(link, r.session!, r.inputNames!, r.outputNames!, r.backend ?? 'cpu', terminate);
   }
+
+  /** Why this session cannot run any more (its worker died, or it was disposed), if so. */
+  get failure(): Error | undefined { return this.link.failure; }
 
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     if (typeof feeds !== 'object' || feeds === null) throw new WorkerSessionError(`run() takes an object of input tensors keyed by name (${this.inputNames.join(', ')})`);
