@@ -4,10 +4,12 @@
  * It answers "what limits this model" when a whole-model target is out of reach.
  *
  *   npm run build && node dist/bench/profile.js [mobilenetv2|distilbert] [--runs N] [--seq 128] [--js]
+ *     [--threads N] [--batch B (mobilenetv2)]
  *
  * GEMMs run on the WebAssembly SIMD engine where available, as in a session; --js keeps them in JavaScript.
  *
- * One thread: the plan runs through the normal executor with each kernel wrapped in a timer
+ * The plan runs through the normal executor (with --threads, on a thread pool as in a session;
+ * a step's time is then its wall time, all threads together) with each kernel wrapped in a timer
  * (a few microseconds per step, negligible next to the kernels that matter).
  */
 import { parseArgs } from 'node:util';
@@ -22,7 +24,8 @@ import { toKernelData, type KernelData } from '../src/dtype.js';
 import { Tensor } from '../src/tensor.js';
 import { sgemm, sgemmWorkspaceFloats } from '../kernels/cpu/sgemm.js';
 import type { TieredPlan } from '../kernels/cpu/tiers.js';
-import { SimdGemm } from '../kernels/cpu/sgemm-simd.js';
+import { KEEP_BYTES, SimdGemm } from '../kernels/cpu/sgemm-simd.js';
+import { GemmPool } from '../src/runtime/cpu/threads.js';
 import { SimdParallel } from '../src/runtime/cpu/simd-engine.js';
 import { modelFeeds, SEQ, type ModelId } from './model-specs.js';
 import { seededFloats } from './data.js';
@@ -60,10 +63,11 @@ function gemmGflops(simd: SimdGemm | undefined): number {
   return (2 * n ** 3) / (times[3] * 1e6);
 }
 
-export function profile(graph: Graph, feeds: Tensor[], runs: number, simd?: SimdGemm): { rows: Row[]; totalMs: number } {
+export function profile(graph: Graph, feeds: Tensor[], runs: number, simd?: SimdGemm, pool?: GemmPool): { rows: Row[]; totalMs: number } {
   const g = optimize(graph, { evaluate: evaluateOnCpu });
-  const constants = new Map<string, KernelData>();
+  let constants = new Map<string, KernelData>();
   for (const [name, w] of g.initializers) if (!isPacked(w)) constants.set(name, toKernelData(w.dtype, (w as Tensor).data, true, name));
+  if (pool) constants = pool.share(constants); // workers read weights in shared memory, as in a session
   const plan = compileCpuPlan(g, analyze(g), new Map(g.inputs.map((v, i) => [v.name, feeds[i].shape])), constants, undefined, simd ? { tiers: ['wasm-simd'] } : undefined);
   const rows = new Map<string, Row>(), byStep = plan.steps.map((st) => {
     const kind = kindOf(st);
@@ -85,7 +89,7 @@ export function profile(graph: Graph, feeds: Tensor[], runs: number, simd?: Simd
       },
     };
   });
-  const exec = new CpuExecutor(plan, undefined, simd ? new SimdParallel(simd) : undefined);
+  const exec = new CpuExecutor(plan, pool, simd ? new SimdParallel(simd, pool) : undefined);
   exec.run(feeds); // warm-up: V8 compiles the kernels
   counting = true;
   const t = performance.now();
@@ -96,17 +100,26 @@ export function profile(graph: Graph, feeds: Tensor[], runs: number, simd?: Simd
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { runs: { type: 'string', default: '5' }, seq: { type: 'string', default: String(SEQ) }, js: { type: 'boolean', default: false } } });
-  const simd = values.js ? undefined : SimdGemm.create();
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: {
+    runs: { type: 'string', default: '5' }, seq: { type: 'string', default: String(SEQ) }, js: { type: 'boolean', default: false },
+    threads: { type: 'string', default: '1' }, batch: { type: 'string', default: '1' },
+  } });
+  const simd = values.js ? undefined : SimdGemm.create(KEEP_BYTES / Number(values.threads));
+  const threads = Number(values.threads), batch = Number(values.batch);
+  const pool = await GemmPool.create(threads, (l) => console.log(l));
   const id = (positionals[0] ?? 'mobilenetv2') as ModelId;
   if (id !== 'mobilenetv2' && id !== 'distilbert') throw new Error(`model must be mobilenetv2 or distilbert, got '${id}'`);
   const seq = Number(values.seq), runs = Number(values.runs);
-  const graph = id === 'mobilenetv2' ? models.mobilenetV2() : models.distilbert();
-  const feeds = modelFeeds(id, 1).map((f) => new Tensor(f.dtype as never, id === 'distilbert' ? [1, seq] : f.shape, (id === 'distilbert' ? f.data.slice(0, seq) : f.data) as never));
+  if (batch > 1 && id !== 'mobilenetv2') throw new Error('--batch applies to mobilenetv2');
+  const graph = id === 'mobilenetv2' ? models.mobilenetV2({ batch }) : models.distilbert();
+  const feeds = modelFeeds(id, 1).map((f) => id === 'distilbert'
+    ? new Tensor(f.dtype as never, [1, seq], f.data.slice(0, seq) as never)
+    : new Tensor('float32', [batch, ...f.shape.slice(1)], Float32Array.from({ length: batch * f.data.length }, (_, i) => (f.data as Float32Array)[i % f.data.length])));
   const peak = gemmGflops(simd);
-  const { rows, totalMs } = profile(graph, feeds, runs, simd);
+  const { rows, totalMs } = profile(graph, feeds, runs, simd, pool);
+  pool?.dispose();
   const flops = rows.reduce((s, r) => s + r.flops, 0);
-  console.log(`${id}${id === 'distilbert' ? ` S=${seq}` : ''}, 1 thread: ${totalMs.toFixed(1)} ms per run (${runs} runs), ${(flops / 1e9).toFixed(2)} GFLOP in Conv/Gemm/MatMul`);
+  console.log(`${id}${id === 'distilbert' ? ` S=${seq}` : ` batch ${batch}`}, ${threads} thread${threads > 1 ? 's' : ''}: ${totalMs.toFixed(1)} ms per run (${runs} runs), ${(flops / 1e9).toFixed(2)} GFLOP in Conv/Gemm/MatMul`);
   console.log(`GEMM 512x512x512 on this machine now (${simd ? 'WebAssembly SIMD' : 'JavaScript'}): ${peak.toFixed(2)} GFLOP/s\n`);
   console.log(`${'op'.padEnd(28)}${'calls'.padStart(6)}${'ms'.padStart(10)}${'share'.padStart(8)}${'GFLOP/s'.padStart(10)}`);
   for (const r of rows) {
