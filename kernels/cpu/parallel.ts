@@ -15,6 +15,9 @@ import type { SparseOperand } from './sparse-weight.js';
 /** A batch of products sharing A: how many, and how far apart (floats) their B and C start. */
 export interface GemmBatch { count: number; strideB: number; strideC: number }
 
+/** sgemmBatch's arguments, which its implementations take as one tuple. */
+export type SgemmBatchArgs = Parameters<NonNullable<ParallelGemm['sgemmBatch']>>;
+
 export interface ParallelGemm {
   /** Threads taking part, the calling one included. */
   readonly threads: number;

@@ -1,5 +1,5 @@
 import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
-import type { GemmBatch, ParallelGemm } from '../../../kernels/cpu/parallel.js';
+import type { ParallelGemm, SgemmBatchArgs } from '../../../kernels/cpu/parallel.js';
 import type { JobArray, JobKind } from '../../../kernels/cpu/jobs.js';
 import type { SimdGemm } from '../../../kernels/cpu/sgemm-simd.js';
 import type { GemmPool } from './threads.js';
@@ -46,15 +46,8 @@ export class SimdParallel implements ParallelGemm {
   }
 
   /** A batch of products on the pool's engines; false (the caller runs the items) without a pool or where it does not take them. */
-  sgemmBatch(
-    batch: GemmBatch, M: number, N: number, K: number,
-    a: Float32Array, aOff: number, rsA: number, csA: number,
-    b: Float32Array, bOff: number, rsB: number, csB: number,
-    c: Float32Array, cOff: number, ldc: number,
-    ws: Float32Array | undefined, wsOff: number,
-    epi: GemmEpilogue | undefined, bias: Float32Array | undefined, biasOff: number,
-  ): boolean {
-    return this.pool?.sgemm(M, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, false, ws, wsOff, epi, bias, biasOff, this.simd, batch) ?? false;
+  sgemmBatch(...args: SgemmBatchArgs): boolean {
+    return this.pool?.batched(args, this.simd) ?? false;
   }
 
   split(kind: JobKind, work: number, extent: number, grain: number, arrays: readonly (JobArray | undefined)[], ints: readonly number[], floats: readonly number[]): boolean {

@@ -2,7 +2,7 @@ import { sgemm } from '../../../kernels/cpu/sgemm.js';
 import type { SimdGemm } from '../../../kernels/cpu/sgemm-simd.js';
 import { NR as SIMD_NR } from '../../../kernels/cpu/wasm/sgemm-module.js';
 import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
-import type { GemmBatch, ParallelGemm } from '../../../kernels/cpu/parallel.js';
+import type { GemmBatch, ParallelGemm, SgemmBatchArgs } from '../../../kernels/cpu/parallel.js';
 import { JOB_KINDS, JOBS, type JobArray, type JobKind } from '../../../kernels/cpu/jobs.js';
 import type { Graph, PackedWeight } from '../../graph/graph.js';
 import { ARRAY_WORDS, CTL_WORDS, ENGINE_CONST_A, ENGINE_CONST_B, gemmPart, takeChunks, FSlot, MAX_ARRAYS, MAX_FLOATS, MAX_INTS, SGEMM, Slot, Split, State, typeCode, type PortMessage } from './gemm-job.js';
@@ -181,15 +181,13 @@ export class GemmPool implements ParallelGemm {
     return true;
   }
 
-  sgemmBatch(
-    batch: GemmBatch, M: number, N: number, K: number,
-    a: Float32Array, aOff: number, rsA: number, csA: number,
-    b: Float32Array, bOff: number, rsB: number, csB: number,
-    c: Float32Array, cOff: number, ldc: number,
-    ws: Float32Array | undefined, wsOff: number,
-    epi: GemmEpilogue | undefined, bias: Float32Array | undefined, biasOff: number,
-  ): boolean {
-    return this.sgemm(M, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, false, ws, wsOff, epi, bias, biasOff, undefined, batch);
+  sgemmBatch(...args: SgemmBatchArgs): boolean {
+    return this.batched(args);
+  }
+
+  /** A batch of products (ParallelGemm.sgemmBatch) as one chunked product, on `simd` engines when given. */
+  batched([batch, M, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, ws, wsOff, epi, bias, biasOff]: SgemmBatchArgs, simd?: SimdGemm): boolean {
+    return this.sgemm(M, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, false, ws, wsOff, epi, bias, biasOff, simd, batch);
   }
 
   /** `simd`: this thread's engine, for jobs that run on one (each worker brings its own). */
