@@ -68,7 +68,10 @@ export async function openWorkerRunner(source: ModelSource, script: URL, options
   const graph = source instanceof Graph ? source : source instanceof Uint8Array ? loadOnnx(source) : loadOnnxFile(source);
   const { Worker } = await import('node:worker_threads');
   const session = await WorkerSession.create(graph, { ...defined(options), worker: new Worker(script) as unknown as WorkerHandle });
-  return { graph, run: (feeds) => session.run(feeds), dispose: () => session.dispose(), failure: () => session.failure };
+  return {
+    graph, run: (feeds) => session.run(feeds), runOwned: (feeds) => session.run(feeds, { transfer: true }),
+    dispose: () => session.dispose(), failure: () => session.failure,
+  };
 }
 
 /** The options without keys given as undefined, which must not override a session's defaults. */

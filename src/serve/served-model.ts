@@ -18,6 +18,8 @@ export type Feeds = Record<string, Tensor>;
 export interface ModelRunner {
   readonly graph: Graph;
   run(feeds: Feeds): Promise<Feeds>;
+  /** run() for feeds the caller will not read again: a worker takes their buffers instead of a copy. */
+  runOwned?(feeds: Feeds): Promise<Feeds>;
   dispose(): unknown;
   /** Why the runner cannot run any more (a worker that died), if so: the model is then not ready. */
   failure?(): Error | undefined;
@@ -171,7 +173,7 @@ export class ServedModel {
     if (items.length === 1 && padTo === total) return [await this.session.run(items[0])];
     const stacked: Feeds = {};
     for (const n of names) stacked[n] = stackRows(items.map((f) => f[n]), padTo);
-    const out = await this.session.run(stacked);
+    const out = await (this.session.runOwned?.(stacked) ?? this.session.run(stacked)); // the stacked copy is ours
     const pieces = padTo > total ? [...rows, padTo - total] : rows;
     const results: Feeds[] = items.map(() => ({}));
     for (const [n, t] of Object.entries(out)) splitRows(t, pieces).forEach((piece, i) => { if (i < items.length) results[i][n] = piece; });

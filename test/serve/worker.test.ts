@@ -112,6 +112,20 @@ describe('serving from a worker thread', () => {
     }
   }, 60_000);
 
+  it('hands a batch the server owns to the worker without a copy (runOwned detaches it), with the same outputs', async () => {
+    const runner = await openWorkerRunner(dense(), script, { threads: 1 });
+    try {
+      const x = rows(4, 6), copy = new Tensor('float32', [4, 4], (x.data as Float32Array).slice());
+      const kept = await runner.run({ x });
+      expect(x.data.byteLength, 'run() copies: the caller keeps its feeds').toBe(64);
+      const owned = await runner.runOwned!({ x: copy });
+      expect(copy.data.byteLength, 'runOwned() hands the buffer over').toBe(0);
+      expect(Array.from(owned.y.data as Float32Array)).toEqual(Array.from(kept.y.data as Float32Array));
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
   it('refuses a session as a worker model (it cannot move threads)', async () => {
     const s = await InferenceSession.create(dense());
     await expect(openWorkerRunner(s, script)).rejects.toThrow(/InferenceSession cannot move to a worker thread/);

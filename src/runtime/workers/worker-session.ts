@@ -1,7 +1,7 @@
 import { Graph } from '../../graph/graph.js';
 import { Tensor } from '../../tensor.js';
 import { endpoint, type Endpoint, type MessageTarget, type Reply, type Request, type WorkerSessionOptionsMessage } from './protocol.js';
-import { graphToMessage, tensorFromMessage, tensorToMessage, type TensorMessage } from './transfer.js';
+import { graphToMessage, tensorFromMessage, tensorToMessage, transferables, type TensorMessage } from './transfer.js';
 
 /** A Web Worker or a Node worker_thread running the `tessera/worker` script. */
 export type WorkerHandle = MessageTarget & { terminate(): unknown };
@@ -124,14 +124,18 @@ export class WorkerSession {
   /** Why this session cannot run any more (its worker died, or it was disposed), if so. */
   get failure(): Error | undefined { return this.link.failure; }
 
-  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  /**
+   * `transfer`: hand the feeds' buffers to the worker instead of copying them (they are
+   * detached here afterwards: for feeds the caller will not read again).
+   */
+  async run(feeds: Record<string, Tensor>, options: { transfer?: boolean } = {}): Promise<Record<string, Tensor>> {
     if (typeof feeds !== 'object' || feeds === null) throw new WorkerSessionError(`run() takes an object of input tensors keyed by name (${this.inputNames.join(', ')})`);
     const msg: Record<string, TensorMessage> = {};
     for (const [k, t] of Object.entries(feeds)) {
       if (!(t instanceof Tensor)) throw new WorkerSessionError(`input '${k}' must be a Tensor, got ${t === null ? 'null' : typeof t}`);
       msg[k] = tensorToMessage(t);
     }
-    const r = await this.link.request({ type: 'run', session: this.id, feeds: msg });
+    const r = await this.link.request({ type: 'run', session: this.id, feeds: msg }, options.transfer ? transferables(Object.values(msg)) : undefined);
     const out: Record<string, Tensor> = {};
     for (const n of this.outputNames) out[n] = tensorFromMessage(r.outputs![n]);
     return out;
