@@ -11,8 +11,9 @@ const USAGE = `usage: tessera serve <model.onnx|dir>... [--port 8000] [--host 12
   [--cache 1000] [--cache-mb 256] [--drift-reference profiles.json] [--drift-requests 100]
   [--shutdown-timeout-ms 30000] [--log-level debug|info|warn|error] [--threads N] [--in-process]
 
-Each model runs in a worker thread of its own, so health probes, metrics and new requests are
-answered while a batch computes; --in-process runs models on the server's event loop instead.`;
+On the CPU backend each model runs in a worker thread of its own, so health probes, metrics and
+new requests are answered while a batch computes; --in-process runs models on the server's event
+loop instead (as GPU backends always do: they compute asynchronously).`;
 
 /** `tessera serve`: KServe v2 HTTP server until SIGTERM/SIGINT, then a graceful stop and exit 0. */
 export async function serveCommand(argv: string[]): Promise<void> {
@@ -46,7 +47,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
     driftProfiles: values['drift-reference'] ? await readProfiles(values['drift-reference'], [...models.keys()]) : undefined,
     logLevel: values['log-level'] as LogLevel,
     shutdownTimeoutMs: num(values['shutdown-timeout-ms'], '--shutdown-timeout-ms'),
-    worker: !values['in-process'],
+    // GPU backends compute asynchronously (the event loop stays free) and stay in-process, as tested.
+    worker: !values['in-process'] && values.backend === 'cpu',
     threads: values.threads === undefined ? undefined : int(values.threads, '--threads', 1),
   });
   await server.listen(int(values.port, '--port', 0), values.host);
