@@ -6,7 +6,7 @@ import { WorkerSession, type WorkerHandle } from '../runtime/workers/worker-sess
 import type { WorkerSessionOptionsMessage } from '../runtime/workers/protocol.js';
 import { loadOnnx } from '../onnx/load.js';
 import { loadOnnxFile } from '../onnx/file.js';
-import type { ModelRunner } from './served-model.js';
+import { modelSignature, type ModelRunner } from './served-model.js';
 
 /** What a model can be given as: a Graph, ONNX bytes, an .onnx path, or a ready session. */
 export type ModelSource = Graph | Uint8Array | string | InferenceSession;
@@ -60,8 +60,8 @@ export async function openSession(source: ModelSource, options: SessionOptions =
 /**
  * The model in a worker_thread of its own running the tessera/worker script (`script`), behind
  * the ModelRunner a ServedModel takes: the calling thread keeps reading requests, answering
- * health probes and metrics while a batch runs there. The graph is loaded here too (the worker
- * gets a copy), so the served model knows its inputs and outputs: the weights are held twice.
+ * health probes and metrics while a batch runs there. A model given as a path or bytes is
+ * loaded here, sent to the worker (a copy) and dropped: this thread keeps only its signature.
  */
 export async function openWorkerRunner(source: ModelSource, script: URL, options: WorkerSessionOptionsMessage = {}): Promise<ModelRunner> {
   if (source instanceof InferenceSession) throw new Error('an InferenceSession cannot move to a worker thread: pass the model (a Graph, ONNX bytes or a path) instead');
@@ -69,7 +69,7 @@ export async function openWorkerRunner(source: ModelSource, script: URL, options
   const { Worker } = await import('node:worker_threads');
   const session = await WorkerSession.create(graph, { ...defined(options), worker: new Worker(script) as unknown as WorkerHandle });
   return {
-    graph, run: (feeds) => session.run(feeds), runOwned: (feeds) => session.run(feeds, { transfer: true }),
+    signature: modelSignature(graph), run: (feeds) => session.run(feeds), runOwned: (feeds) => session.run(feeds, { transfer: true }),
     dispose: () => session.dispose(), failure: () => session.failure,
   };
 }

@@ -11,12 +11,25 @@ import type { ServeMetrics } from './serve-metrics.js';
 
 export type Feeds = Record<string, Tensor>;
 
+/** A model's inputs and outputs as served, the outputs' shapes inferred from the graph. */
+export interface ModelSignature {
+  readonly inputs: readonly ValueInfo[];
+  readonly outputs: readonly ValueInfo[];
+}
+
+export function modelSignature(graph: Graph): ModelSignature {
+  const types = inferTypes(graph, analyze(graph));
+  return { inputs: graph.inputs, outputs: graph.outputs.map((o) => ({ ...o, shape: types.get(o.name)?.shape ?? o.shape })) };
+}
+
 /**
- * What a served model runs on: an InferenceSession, or the same model in a worker thread
- * (model-repository.ts openWorkerRunner). `graph` gives the inputs, outputs and their shapes.
+ * What a served model runs on: an InferenceSession (its `graph` gives the signature), or the
+ * same model in a worker thread (model-repository.ts openWorkerRunner), which gives only its
+ * `signature` so the weights are not kept on this thread.
  */
 export interface ModelRunner {
-  readonly graph: Graph;
+  readonly graph?: Graph;
+  readonly signature?: ModelSignature;
   run(feeds: Feeds): Promise<Feeds>;
   /** run() for feeds the caller will not read again: a worker takes their buffers instead of a copy. */
   runOwned?(feeds: Feeds): Promise<Feeds>;
@@ -69,9 +82,8 @@ export class ServedModel {
   private incoming = 0;
 
   constructor(readonly name: string, readonly session: ModelRunner, opts: ServedModelOptions = {}) {
-    this.inputs = session.graph.inputs;
-    const types = inferTypes(session.graph, analyze(session.graph));
-    this.outputs = session.graph.outputs.map((o) => ({ ...o, shape: types.get(o.name)?.shape ?? o.shape }));
+    if (!session.signature && !session.graph) throw new TypeError(`model '${name}': its runner has neither a graph nor a signature`);
+    ({ inputs: this.inputs, outputs: this.outputs } = session.signature ?? modelSignature(session.graph!));
     if (opts.batching !== false) this.batchDim = findBatchDim(this.inputs, this.outputs);
     this.cache = opts.cache;
     this.metrics = opts.metrics;

@@ -51,6 +51,8 @@ describe('serving from a worker thread', () => {
     try {
       const { port } = await server.listen(0, '127.0.0.1');
       const base = `http://127.0.0.1:${port}`;
+      const meta = await (await fetch(`${base}/v2/models/dense`)).json();
+      expect([meta.inputs, meta.outputs]).toEqual([[{ name: 'x', datatype: 'FP32', shape: [-1, 4] }], [{ name: 'y', datatype: 'FP32', shape: [-1, 3] }]]);
       const local = await InferenceSession.create(dense(), { threads: 1 });
       const inputs = [rows(1, 1), rows(3, 2), rows(2, 3)];
       const got = await Promise.all(inputs.map((x) => post(base, 'dense', { x })));
@@ -115,6 +117,8 @@ describe('serving from a worker thread', () => {
   it('hands a batch the server owns to the worker without a copy (runOwned detaches it), with the same outputs', async () => {
     const runner = await openWorkerRunner(dense(), script, { threads: 1 });
     try {
+      expect(runner.graph, 'the weights stay in the worker: only the signature is kept here').toBeUndefined();
+      expect(runner.signature!.outputs.map((o) => o.shape)).toEqual([['N', 3]]);
       const x = rows(4, 6), copy = new Tensor('float32', [4, 4], (x.data as Float32Array).slice());
       const kept = await runner.run({ x });
       expect(x.data.byteLength, 'run() copies: the caller keeps its feeds').toBe(64);
