@@ -5,6 +5,7 @@ import { bsr4Spmm, csrSpmm } from './sparse-spmm.js';
 import { depthwiseConv, depthwiseFromInts } from './depthwise.js';
 import { depthwiseSimd } from './depthwise-simd.js';
 import { convImagesFromInts, convImagesSimd, convImagesTileFloats } from './conv-images.js';
+import { q8GemmSimd } from './qgemm-simd.js';
 import type { SimdGemm } from './sgemm-simd.js';
 
 /**
@@ -110,7 +111,23 @@ const convImages: Job = {
   },
 };
 
+/**
+ * The int8 x int8 SIMD GEMM (qgemm-simd.ts) over rows [lo, hi) of A (lo even: the module's
+ * tile is two rows); arrays a, weight words, scales, bias, y; ints M, K, N, aOff, lda, yOff, rsY, csY, kpad, chans. Each row is
+ * quantized on its own, so a part's rows come out as on one thread.
+ */
+const q8gemmSimd: Job = {
+  tmpF64: () => 0,
+  simd: true,
+  run(arrays, ints, _floats, lo, hi, _tmp, simd) {
+    if (!simd) throw new Error('q8gemmSimd: this thread has no SIMD engine');
+    const [, K, N, aOff, lda, yOff, rsY, csY, kpad, chans] = Array.from(ints);
+    const w = { words: arrays[1] as Int32Array, scales: arrays[2] as Float32Array, kpad, chans };
+    q8GemmSimd(simd, hi - lo, K, N, arrays[0] as Float32Array, aOff + lo * lda, lda, w, arrays[3] as Float32Array | undefined, arrays[4] as Float32Array, yOff + lo * rsY, rsY, csY);
+  },
+};
+
 /** Every job, by the name kernels pass to ParallelGemm.split; a job's wire code is its index in JOB_KINDS. */
-export const JOBS = { qgemm, spmm, depthwise, depthwiseSimd: depthwiseSimdJob, convImages } as const;
+export const JOBS = { qgemm, spmm, depthwise, depthwiseSimd: depthwiseSimdJob, convImages, q8gemmSimd } as const;
 export type JobKind = keyof typeof JOBS;
 export const JOB_KINDS = Object.keys(JOBS) as JobKind[];

@@ -1,6 +1,7 @@
 import type { SimdGemm } from './sgemm-simd.js';
 import type { Int8View } from './q-weights.js';
 import { absMax, RNE } from './q-gemm-i8.js';
+import { allocLike } from './shared-alloc.js';
 
 /**
  * The WebAssembly SIMD int8 x int8 GEMM (QMatMul with int8 weights and int8-dynamic inputs):
@@ -25,9 +26,10 @@ const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 
 export function q8Weights(v: Int8View): Q8Weights {
   const kpad = roundUp(Math.max(v.depth, 1), 8), chans = roundUp(Math.max(v.rows, 1), 4);
-  const bytes = new Int8Array(chans * kpad);
+  // In shared memory when the weight is (a session with threads): each thread's engine copies it in.
+  const bytes = allocLike(Int8Array, chans * kpad, v.quants);
   for (let n = 0; n < v.rows; n++) bytes.set(v.quants.subarray(n * v.stride, n * v.stride + v.depth), n * kpad);
-  const scales = new Float32Array(chans);
+  const scales = allocLike(Float32Array, chans, v.scales);
   scales.set(v.scales.subarray(0, v.rows));
   return { words: new Int32Array(bytes.buffer), kpad, chans, scales };
 }

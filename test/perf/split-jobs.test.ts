@@ -280,6 +280,12 @@ describe('SIMD convs over a batch on two threads', () => {
     }
   }, 60_000);
 
+  it.skipIf(!simd)('QMatMul int8 x int8 on the engine: chunks of row pairs (37 rows: an unpaired last row; 643 channels: a short last block)', () => {
+    const w = qWeight('int8', [768, 643], 1, 71);
+    sameSimd('QMatMul', [f32([37, 768], 72), { packed: w }, f32([643], 73)], { input_quant: 'int8', activation: 'Gelu' }, 'int8 37 rows, gelu');
+    sameSimd('QMatMul', [f32([64, 768], 74), { packed: w }, undefined], { input_quant: 'int8' }, 'int8 64 rows, same weight (kept)');
+  }, 60_000);
+
   it.skipIf(!simd)('depthwise 3x3: chunks of planes across images, stride 1 and 2', () => {
     sameSimd('Conv', [f32([4, 96, 40, 40], 41), f32([96, 1, 3, 3], 42), f32([96], 43)], { group: 96, pads: [1, 1, 1, 1] }, 'depthwise s1');
     sameSimd('FusedConv', [f32([8, 96, 60, 61], 44), f32([96, 1, 3, 3], 45), f32([96], 46)], { group: 96, pads: [1, 1, 1, 1], strides: [2, 2], activation: 'Clip', activation_params: [0, 6] }, 'depthwise s2 relu6');

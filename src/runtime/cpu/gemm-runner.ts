@@ -4,6 +4,8 @@ import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
 import { JOB_KINDS, JOBS, type JobArray } from '../../../kernels/cpu/jobs.js';
 import { ARRAY_WORDS, arrayView, ENGINE_CONST_A, ENGINE_CONST_B, gemmPart, takeChunks, FSlot, SGEMM, Slot, Split, State } from './gemm-job.js';
 
+const MAX_JOB_VIEWS = 4096;
+
 /**
  * What a pool helper does with the job the calling thread wrote into its shared control words:
  * its part of a product (SGEMM, or a split job of kernels/cpu/jobs.ts) with the same kernels.
@@ -13,6 +15,7 @@ import { ARRAY_WORDS, arrayView, ENGINE_CONST_A, ENGINE_CONST_B, gemmPart, takeC
 export function createJobRunner(ctl: Int32Array, f64: Float64Array, buffer: (id: number) => SharedArrayBuffer): () => void {
   const floatViews = new Map<number, Float32Array>();
   const counters = new Map<number, Int32Array>();
+  const jobViews = new Map<string, JobArray>();
   const epi: GemmEpilogue = { biasPerRow: false, lo: -Infinity, hi: Infinity, act: 0 };
   let ws = new Float32Array(0);
   let tmp = new Float64Array(0);
@@ -29,6 +32,22 @@ export function createJobRunner(ctl: Int32Array, f64: Float64Array, buffer: (id:
     simd ??= SimdGemm.create() ?? null;
     if (!simd) throw new Error('this worker cannot run WebAssembly SIMD');
     return simd;
+  }
+
+  /**
+   * A split job's array, the same view object for the same array every time: the engine keeps
+   * copies of constant arrays (an int8 weight) keyed by the array object. Views of a session's
+   * arena and weights are few; past MAX_JOB_VIEWS (many plans come and gone) they start over.
+   */
+  function jobView(id: number, byteOffset: number, length: number, code: number): JobArray {
+    const key = `${id}:${byteOffset}:${length}:${code}`;
+    let v = jobViews.get(key);
+    if (!v) {
+      if (jobViews.size >= MAX_JOB_VIEWS) jobViews.clear();
+      v = arrayView(code, buffer(id), byteOffset, length);
+      jobViews.set(key, v);
+    }
+    return v;
   }
 
   function view(id: number): Float32Array {
@@ -67,7 +86,7 @@ export function createJobRunner(ctl: Int32Array, f64: Float64Array, buffer: (id:
     if (!job) throw new Error(`worker: no job with code ${code}`);
     const arrays: (JobArray | undefined)[] = [];
     for (let i = 0, w = Split.First; i < ctl[Split.Arrays]; i++, w += ARRAY_WORDS) {
-      arrays.push(ctl[w] < 0 ? undefined : arrayView(ctl[w + 3], buffer(ctl[w]), ctl[w + 1], ctl[w + 2]));
+      arrays.push(ctl[w] < 0 ? undefined : jobView(ctl[w], ctl[w + 1], ctl[w + 2], ctl[w + 3]));
     }
     const i0 = Split.First + ctl[Split.Arrays] * ARRAY_WORDS, ints = ctl.subarray(i0, i0 + ctl[Split.Ints]);
     const floats = f64.subarray(0, ctl[Split.Floats]), need = job.tmpF64(ints);
