@@ -5,6 +5,9 @@
  */
 import type { ShapeAttrs } from '../src/ops/shape.js';
 
+/** n rounded up to a multiple of m (tile, vector and block padding). */
+export const roundUp = (n: number, m: number): number => Math.ceil(n / m) * m;
+
 const UNSET = -2147483648; // marks axes no pad names yet (a real pad that large cannot fit)
 
 /**

@@ -84,13 +84,16 @@ export interface ConvPlan {
 
 const SCRATCH_FLOATS = 1 << 20;
 
+/** A depthwise conv: one input and one output channel per group (weight [M, Cg, ...]); it runs with no GEMM. */
+export const isDepthwise = (group: number, w: readonly number[]): boolean => group > 1 && w[1] === 1 && w[0] === group;
+
 export function prepareConv(attrs: ConvAttrs, inputs: readonly KMeta[], outputs: readonly KMeta[]): ConvPlan {
   const x = inputs[0].shape, w = inputs[1].shape, y = outputs[0].shape;
   const win = window2d(attrs, w.slice(2), x, y);
   const [N, C] = x, M = w[0], group = attrs.group, Cg = w[1], Mg = M / group;
   const K = Cg * win.KH * win.KW, P = win.OH * win.OW;
   const oneByOne = win.KH === 1 && win.KW === 1 && win.SH === 1 && win.SW === 1 && win.PT + win.PL + win.PB + win.PR === 0;
-  const mode = group > 1 && Cg === 1 && Mg === 1 ? 'depthwise' : oneByOne ? 'pointwise' : 'im2col';
+  const mode = isDepthwise(group, w) ? 'depthwise' : oneByOne ? 'pointwise' : 'im2col';
   const owLo = Math.min(win.OW, Math.ceil(win.PL / win.SW));
   const owHi = Math.max(owLo, Math.min(win.OW, Math.floor((win.W - 1 + win.PL - (win.KW - 1) * win.DW) / win.SW) + 1));
   const tileP = Math.max(1, Math.min(P, Math.floor(SCRATCH_FLOATS / Math.max(1, K))));

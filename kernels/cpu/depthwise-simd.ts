@@ -1,4 +1,5 @@
 import type { Window2d } from './conv.js';
+import { roundUp } from '../index-math.js';
 import type { DepthwisePlan } from './depthwise.js';
 import { activateRow } from './gemm-epilogue.js';
 import type { SimdGemm } from './sgemm-simd.js';
@@ -8,9 +9,6 @@ import { copyRun } from './copy-run.js';
 export function simdDepthwiseSupported(q: Window2d): boolean {
   return q.KH === 3 && q.KW === 3 && q.DH === 1 && q.DW === 1 && (q.SH === 1 || q.SH === 2) && (q.SW === 1 || q.SW === 2);
 }
-
-const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
-
 
 /**
  * Depthwise 3x3 planes nc0..nc1 on the WebAssembly SIMD engine (dw3x3 in scripts/build-wasm.mjs),

@@ -2,7 +2,7 @@ import type { AttrsOf, OpName } from '../../src/ops/index.js';
 import type { CpuKernel, KMeta } from '../types.js';
 import { binary } from './binary.js';
 import { unary } from './unary.js';
-import { conv } from './conv.js';
+import { conv, isDepthwise, window2d } from './conv.js';
 import { batchNormalization } from './batch-normalization.js';
 import { globalAveragePool, globalMaxPool, averagePool, maxPool } from './pool.js';
 import { gemm } from './gemm.js';
@@ -59,7 +59,7 @@ import { simdDepthwiseSupported } from './depthwise-simd.js';
  */
 const SIMD = 'wasm-simd';
 const convTiers = tiered([
-  { name: SIMD, supports: (a, i, o) => { const p = conv.prepare!(a, i, o); return p.mode !== 'depthwise' || simdDepthwiseSupported(p.win); }, kernel: conv },
+  { name: SIMD, supports: (a, i, o) => !isDepthwise(a.group, i[1].shape) || simdDepthwiseSupported(window2d(a, i[1].shape.slice(2), i[0].shape, o[0].shape)), kernel: conv },
   { name: 'js', kernel: conv },
 ]);
 const gemmTiers = tiered([{ name: SIMD, kernel: gemm }, { name: 'js', kernel: gemm }]);

@@ -15,7 +15,8 @@ import type { SparseOperand } from './sparse-weight.js';
 /** A batch of products sharing A: how many, and how far apart (floats) their B and C start. */
 export interface GemmBatch { count: number; strideB: number; strideC: number }
 
-/** sgemmBatch's arguments, which its implementations take as one tuple. */
+/** sgemm's and sgemmBatch's arguments, for implementations that pass them on as one tuple. */
+export type SgemmArgs = Parameters<ParallelGemm['sgemm']>;
 export type SgemmBatchArgs = Parameters<NonNullable<ParallelGemm['sgemmBatch']>>;
 
 export interface ParallelGemm {

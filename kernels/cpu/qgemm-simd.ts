@@ -1,4 +1,5 @@
 import type { SimdGemm } from './sgemm-simd.js';
+import { roundUp } from '../index-math.js';
 import type { Int8View } from './q-weights.js';
 import { absMax, RNE } from './q-gemm-i8.js';
 import { allocLike } from './shared-alloc.js';
@@ -22,8 +23,6 @@ export interface Q8Weights {
   scales: Float32Array;
 }
 
-const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
-
 export function q8Weights(v: Int8View): Q8Weights {
   const kpad = roundUp(Math.max(v.depth, 1), 8), chans = roundUp(Math.max(v.rows, 1), 4);
   // In shared memory when the weight is (a session with threads): each thread's engine copies it in.
@@ -33,7 +32,6 @@ export function q8Weights(v: Int8View): Q8Weights {
   scales.set(v.scales.subarray(0, v.rows));
   return { words: new Int32Array(bytes.buffer), kpad, chans, scales };
 }
-
 
 /** act-free QMatMul core over rows [0, M) of A (a[aOff + r * lda + k]); y[yOff + r * rsY + n * csY]. */
 export function q8GemmSimd(

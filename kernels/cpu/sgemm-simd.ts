@@ -1,4 +1,5 @@
 import { activateRow, type GemmEpilogue } from './gemm-epilogue.js';
+import { roundUp } from '../index-math.js';
 import { MR as JS_MR } from './sgemm-micro.js';
 import { packA } from './sgemm-pack.js';
 import { copyRun } from './copy-run.js';
@@ -44,7 +45,6 @@ interface Exports {
   q8gemm(a: number, lda: number, w: number, ldw: number, kpad: number, rows: number, chans: number, c: number, ldcBytes: number, rowScale: number, colScale: number, bias: number): void;
 }
 
-const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 const packKey = (side: 'A' | 'B', off: number, rs: number, cs: number, rows: number, K: number) => `${side}${off},${rs},${cs},${rows},${K}`;
 
 /** Whether this JavaScript engine runs the module (WebAssembly with SIMD and bulk memory). */
@@ -275,7 +275,6 @@ export class SimdGemm {
     return at;
   }
 }
-
 
 /** rows x cols of a row-major block (row stride ld) into w[off..] with row stride ldw >= cols, zero-padded on the right. */
 function copyRows(src: Float32Array, off: number, ld: number, rows: number, cols: number, ldw: number, w: Float32Array, at: number): void {

@@ -1,4 +1,5 @@
 import { MR, NR, micro4x3, micro4x3Final, micro4x3Set } from './sgemm-micro.js';
+import { roundUp } from '../index-math.js';
 import { activateRow, epilogueBlock, NO_BIAS, type GemmEpilogue } from './gemm-epilogue.js';
 import { clamp, NO_HI, NO_LO } from './clamp.js';
 import type { ParallelGemm } from './parallel.js';
@@ -19,8 +20,6 @@ const NC = 768;
 const SMALL_M = MR;
 /** From this many rows on, B is packed (below, its rows are read in place; measured at 8..64 rows). */
 const PACK_B_MIN_M = 48;
-
-const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 
 /** Floats of workspace `sgemm` needs for the packed path at this size (0: it packs nothing). */
 export function sgemmWorkspaceFloats(M: number, N: number, K: number): number {

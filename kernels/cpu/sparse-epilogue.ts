@@ -22,6 +22,11 @@ export interface SparseEpilogue {
   post: ActivationPlan | undefined;
 }
 
+/** The epilogue's clamp as bounds (for a kernel that clamps with min/max): [lo, hi]. */
+export function sparseClampBounds(e: Pick<SparseEpilogue, 'code' | 'hi'>): [number, number] {
+  return [e.code === 0 ? -Infinity : 0, e.code === 2 ? e.hi : Infinity];
+}
+
 export function planSparseEpilogue(act: Activation | undefined): Omit<SparseEpilogue, 'bias'> {
   const none = { code: 0, hi: Infinity, post: undefined };
   if (!act) return none;

@@ -1,11 +1,11 @@
 import type { SimdGemm } from './sgemm-simd.js';
+import { roundUp } from '../index-math.js';
 import { copyRun } from './copy-run.js';
-import type { SparseEpilogue } from './sparse-epilogue.js';
+import { sparseClampBounds, type SparseEpilogue } from './sparse-epilogue.js';
 import type { SparseOperand } from './sparse-weight.js';
 
 /** Lanes per block of the module's loop (four f32x4 accumulators). */
 const LANES = 16;
-const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 
 /**
  * Y[o, t] = clamp(bias[o] + sum over the nonzeros W[o, k] of W[o, k] * X[k, t]) on the
@@ -34,7 +34,7 @@ export function spmmSimd(simd: SimdGemm, w: SparseOperand, lanes: number, x: Flo
     for (let k = 0; k < C; k++) f.fill(0, xAt + k * ld + lanes, xAt + (k + 1) * ld);
   }
   if (e.bias) copyRun(e.bias, 0, f, bAt, M);
-  const lo = e.code === 0 ? -Infinity : 0, hi = e.code === 2 ? e.hi : Infinity;
+  const [lo, hi] = sparseClampBounds(e);
   simd.spmmCsr(rowPtr, col, val, M, xAt, ld, ld / LANES, yAt, ld, e.bias ? bAt : -1, lo, hi);
   // Rows packed tight in place (each moves down, memory.copy is a memmove), then one copy out.
   if (padded) simd.copyRows(yAt, yAt, M, lanes, ld, lanes);
@@ -62,7 +62,7 @@ export function spmmSimdRows(simd: SimdGemm, w: SparseOperand, rows: number, a: 
   const xAt = simd.scratch((K + N) * ldMax + roundUp(N, 4)), f = simd.floats();
   const yAt = xAt + K * ldMax, bAt = yAt + N * ldMax;
   if (e.bias) copyRun(e.bias, 0, f, bAt, N);
-  const lo = e.code === 0 ? -Infinity : 0, hi = e.code === 2 ? e.hi : Infinity;
+  const [lo, hi] = sparseClampBounds(e);
   for (let m0 = 0; m0 < rows; m0 += CHUNK) {
     const T = Math.min(CHUNK, rows - m0), ld = roundUp(T, LANES);
     for (let t = 0; t < T; t++) {

@@ -9,13 +9,13 @@ import { CpuExecutor } from './cpu/executor.js';
 import type { GemmPool } from './cpu/threads.js';
 import type { SimdParallel } from './cpu/simd-engine.js';
 import type { PlanEnv } from '../../kernels/types.js';
-
-/** The kernel tiers a CPU plan may use when the session has a SIMD engine. */
-const SIMD_ENV: PlanEnv = { tiers: ['wasm-simd'] };
 import { evaluateOnCpu } from './cpu/evaluate.js';
 import type { WebGpuOptions } from './webgpu/options.js';
 import type { WebGlOptions } from './webgl/backend.js';
 import { backendOrder, defaultBackend, selectBackend, type Accelerator, type BackendChoice, type BackendName } from './select-backend.js';
+
+/** The kernel tiers a CPU plan may use when the session has a SIMD engine. */
+const SIMD_ENV: PlanEnv = { tiers: ['wasm-simd'] };
 
 export type { BackendName, BackendChoice };
 

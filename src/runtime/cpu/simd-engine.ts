@@ -1,5 +1,4 @@
-import type { GemmEpilogue } from '../../../kernels/cpu/gemm-epilogue.js';
-import type { ParallelGemm, SgemmBatchArgs } from '../../../kernels/cpu/parallel.js';
+import type { ParallelGemm, SgemmArgs, SgemmBatchArgs } from '../../../kernels/cpu/parallel.js';
 import type { JobArray, JobKind } from '../../../kernels/cpu/jobs.js';
 import type { SimdGemm } from '../../../kernels/cpu/sgemm-simd.js';
 import type { GemmPool } from './threads.js';
@@ -32,16 +31,9 @@ export class SimdParallel implements ParallelGemm {
 
   get threads(): number { return this.pool?.threads ?? 1; }
 
-  sgemm(
-    M: number, N: number, K: number,
-    a: Float32Array, aOff: number, rsA: number, csA: number,
-    b: Float32Array, bOff: number, rsB: number, csB: number,
-    c: Float32Array, cOff: number, ldc: number,
-    accumulate: boolean, ws: Float32Array | undefined, wsOff: number,
-    epi: GemmEpilogue | undefined, bias: Float32Array | undefined, biasOff: number,
-  ): boolean {
-    const pool = this.pool;
-    if (pool?.sgemm(M, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, ws, wsOff, epi, bias, biasOff, this.simd)) return true;
+  sgemm(...args: SgemmArgs): boolean {
+    if (this.pool?.sgemm(...args, this.simd)) return true;
+    const [M, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, , , epi, bias, biasOff] = args;
     return this.simd.sgemm(M, N, K, a, aOff, rsA, csA, b, bOff, rsB, csB, c, cOff, ldc, accumulate, epi, bias, biasOff);
   }
 
